@@ -1,0 +1,5 @@
+"""`python -m trekgen`."""
+
+from trekgen.cli import main
+
+main()

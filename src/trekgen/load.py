@@ -1,0 +1,183 @@
+"""Walking the source folder in sorted order: every file read and validated."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from trekgen import models
+from trekgen.errors import Location, Problems, display_path
+from trekgen.sources import Document, SourceError, read_front_matter, read_yaml
+from trekgen.validate import validate
+
+M = TypeVar("M", bound=BaseModel)
+
+STAGE_FILE = re.compile(r"(\d{1,3})-(.+)\.md")
+SECTION_FILES = ("skills.yaml", "workflow.yaml", "ladder.yaml", "diagrams.yaml")
+KNOWN = {"roadmap.yaml", *SECTION_FILES, "stages", "projects", "guides"}
+
+
+@dataclass
+class Loaded(Generic[M]):
+    """A validated model and the document it came from, to point at its lines."""
+
+    model: M
+    doc: Document
+
+
+@dataclass
+class PageSource(Generic[M]):
+    """A Markdown file with front matter: a stage, a project or a guide."""
+
+    slug: str
+    meta: M
+    doc: Document
+    body: str
+    body_line: int
+    number: int = 0
+
+
+@dataclass
+class RoadmapSource:
+    """One roadmap folder, validated file by file."""
+
+    slug: str
+    header: Loaded[models.RoadmapHeader]
+    stages: list[PageSource[models.StageMeta]] = field(default_factory=list)
+    skills: Loaded[models.SkillMap] | None = None
+    workflow: Loaded[models.Workflow] | None = None
+    ladder: Loaded[models.Ladder] | None = None
+    diagrams: Loaded[models.Diagrams] | None = None
+    projects: list[PageSource[models.ProjectMeta]] = field(default_factory=list)
+    guides: list[PageSource[models.GuideMeta]] = field(default_factory=list)
+
+
+@dataclass
+class SiteSource:
+    """The whole source folder."""
+
+    root: Path
+    config: Loaded[models.SiteConfig]
+    roadmaps: list[RoadmapSource]
+
+
+def load(root: Path, problems: Problems) -> SiteSource | None:
+    """Read and validate every file under `root`; problems are collected, never raised."""
+    if not root.is_dir():
+        problems.error(Location(display_path(root)), "source folder not found")
+        return None
+    config = _yaml(root / "site.yaml", models.SiteConfig, problems)
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    roadmaps = [r for r in (_roadmap(p, problems) for p in folders) if r]
+    if config is None:
+        return None
+    _check_listed(config, [p.name for p in folders], problems)
+    return SiteSource(root, config, roadmaps)
+
+
+def _check_listed(config: Loaded[models.SiteConfig], folders: list[str], problems: Problems) -> None:
+    listed = config.model.roadmaps
+    for index, slug in enumerate(listed):
+        if slug not in folders:
+            problems.error(
+                config.doc.locate(("roadmaps", index)),
+                f"roadmaps[{index}]: no roadmap folder '{slug}'{_hint(slug, folders)}",
+            )
+        elif listed.index(slug) != index:
+            problems.error(config.doc.locate(("roadmaps", index)), f"'{slug}' is listed twice")
+    for name in folders:
+        if name not in listed:
+            problems.error(
+                config.doc.locate(("roadmaps",)),
+                f"roadmaps: folder '{name}' is not listed; add it to show it, or move it out",
+            )
+
+
+def _roadmap(folder: Path, problems: Problems) -> RoadmapSource | None:
+    for entry in sorted(folder.iterdir()):
+        if entry.name not in KNOWN and not entry.name.startswith("."):
+            problems.error(
+                Location(display_path(entry)),
+                f"unknown file in a roadmap folder{_hint(entry.name, sorted(KNOWN))}",
+            )
+    header = _yaml(folder / "roadmap.yaml", models.RoadmapHeader, problems)
+    sections = {
+        name: _yaml(folder / name, models.FILE_MODELS[name], problems)
+        for name in SECTION_FILES
+        if (folder / name).exists()
+    }
+    stages = _pages(folder / "stages", models.StageMeta, problems, numbered=True)
+    projects = _pages(folder / "projects", models.ProjectMeta, problems)
+    guides = _pages(folder / "guides", models.GuideMeta, problems)
+    if header is None:
+        return None
+    return RoadmapSource(
+        slug=folder.name,
+        header=header,
+        stages=stages,
+        skills=sections.get("skills.yaml"),  # type: ignore[arg-type]
+        workflow=sections.get("workflow.yaml"),  # type: ignore[arg-type]
+        ladder=sections.get("ladder.yaml"),  # type: ignore[arg-type]
+        diagrams=sections.get("diagrams.yaml"),  # type: ignore[arg-type]
+        projects=projects,
+        guides=guides,
+    )
+
+
+def _yaml(path: Path, model: type[M], problems: Problems) -> Loaded[M] | None:
+    shown = display_path(path)
+    if not path.is_file():
+        problems.error(Location(shown), f"missing file: {path.name} is required")
+        return None
+    try:
+        doc = read_yaml(path, shown)
+    except SourceError as exc:
+        problems.extend([exc.problem])
+        return None
+    value, found = validate(doc, model)
+    problems.extend(found)
+    return Loaded(value, doc) if value is not None else None
+
+
+def _pages(folder: Path, model: type[M], problems: Problems, *, numbered: bool = False) -> list[PageSource[M]]:
+    if not folder.is_dir():
+        return []
+    pages = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        page = _page(path, model, problems, numbered)
+        if page:
+            pages.append(page)
+    return pages
+
+
+def _page(path: Path, model: type[M], problems: Problems, numbered: bool) -> PageSource[M] | None:
+    shown = display_path(path)
+    match = STAGE_FILE.fullmatch(path.name) if numbered else re.fullmatch(r"(.+)\.md", path.name)
+    if match is None or not models.SLUG_RE.fullmatch(match[match.lastindex or 1]):
+        form = "NN-<slug>.md, like 03-feature-engineering.md" if numbered else "<slug>.md"
+        problems.error(Location(shown), f"file name must be {form}")
+        return None
+    try:
+        source = read_front_matter(path, shown)
+    except SourceError as exc:
+        problems.extend([exc.problem])
+        return None
+    meta, found = validate(source.meta, model)
+    problems.extend(found)
+    if meta is None:
+        return None
+    number = int(match[1]) if numbered else 0
+    slug = match[2] if numbered else match[1]
+    return PageSource(slug, meta, source.meta, source.body, source.body_line, number)
+
+
+def _hint(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,158 @@
+"""Pure rendering: a linked Site in, {relative output path: bytes} out. No file I/O."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from trekgen.site import Roadmap, Site
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page to render: where it goes, with which template and values."""
+
+    url: str
+    template: str
+    title: str
+    description: str
+    values: dict[str, Any] = field(default_factory=dict)
+    crumbs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def path(self) -> str:
+        return self.url + "index.html" if self.url.endswith("/") or not self.url else self.url
+
+
+def base_path(base_url: str | None) -> str:
+    """The path part of the base URL, always with slashes at both ends: '/trek/'."""
+    path = urlsplit(base_url or "/").path or "/"
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+def relative(target: str, from_url: str) -> str:
+    """A link from the page at `from_url` to `target`, both relative to the site root."""
+    here = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+    link = posixpath.relpath("/" + target, "/" + here)
+    if target.endswith("/") or not target:
+        link = link.rstrip("/") + "/"
+    return "./" if link == "./" or link == "/" else link.removeprefix("./")
+
+
+def pages(site: Site) -> Iterator[PageSpec]:
+    """Every HTML page of the site."""
+    home = (("Roadmaps", ""),)
+    yield PageSpec("", "index.html", site.config.title, site.config.description)
+    for roadmap in site.roadmaps:
+        yield from _roadmap_pages(site, roadmap, home)
+    yield PageSpec("tags/", "tags.html", "Tags", f"Every tag on {site.config.title}.", crumbs=home)
+    for tag in site.tags:
+        yield PageSpec(
+            tag.url, "tag.html", f"Tagged {tag.name}",
+            f"Stages, projects and guides tagged {tag.name}.", {"tag": tag},
+            (*home, ("Tags", "tags/")),
+        )
+
+
+def _roadmap_pages(site: Site, roadmap: Roadmap, home: tuple[tuple[str, str], ...]) -> Iterator[PageSpec]:
+    values: dict[str, Any] = {"roadmap": roadmap}
+    crumbs = (*home, (roadmap.title, roadmap.url))
+    base = roadmap.url
+    yield PageSpec(base, "overview.html", roadmap.title, roadmap.header.summary, values, home)
+    for stage in roadmap.stages:
+        yield PageSpec(
+            stage.url, "stage.html", stage.title, stage.meta.summary,
+            {**values, "stage": stage}, crumbs,
+        )
+    sections: list[tuple[Any, str, str, str]] = [
+        (roadmap.skills, "skills/", "skills.html", "Skill map"),
+        (roadmap.workflow, "workflow/", "workflow.html", "Production workflow"),
+        (roadmap.ladder, "ladder/", "ladder.html", "Learning ladder"),
+        (roadmap.diagrams, "concepts/", "concepts.html", "Concept diagrams"),
+        (roadmap.projects, "projects/", "projects.html", "Portfolio projects"),
+    ]
+    for present, path, template, title in sections:
+        if present:
+            description = f"{title} of the {roadmap.title} roadmap."
+            yield PageSpec(base + path, template, title, description, values, crumbs)
+    for project in roadmap.projects:
+        yield PageSpec(
+            project.url, "project.html", project.title, project.meta.summary,
+            {**values, "project": project}, (*crumbs, ("Portfolio projects", base + "projects/")),
+        )
+    for guide in roadmap.guides:
+        yield PageSpec(
+            guide.url, "guide.html", guide.title, guide.meta.summary,
+            {**values, "guide": guide}, crumbs,
+        )
+    yield PageSpec(
+        base + "all/", "all.html", f"{roadmap.title}: the whole roadmap",
+        f"Every stage of the {roadmap.title} roadmap on one printable page.", values, crumbs,
+    )
+
+
+def render(site: Site, env: jinja2.Environment, assets: dict[str, str]) -> dict[str, bytes]:
+    """Every output file of the site except static assets, by its path under the output folder."""
+    prefix = base_path(site.config.base_url)
+    out: dict[str, bytes] = {}
+    specs = list(pages(site))
+    for spec in specs:
+        out[spec.path] = _page(env, site, spec, assets, lambda t, s=spec: relative(t, s.url))
+    missing = PageSpec("404.html", "404.html", "Page not found", "This page does not exist.")
+    # The 404 page is served at any depth, so its links start from the base path.
+    out["404.html"] = _page(env, site, missing, assets, lambda t: prefix + t)
+    for roadmap in site.roadmaps:
+        out[f"{roadmap.slug}/roadmap.json"] = roadmap_json(roadmap)
+    data = {"site": site, "pages": specs, "absolute": lambda t: absolute(site, t)}
+    out["sitemap.xml"] = env.get_template("sitemap.xml").render(data).encode()
+    out["robots.txt"] = env.get_template("robots.txt").render(data).encode()
+    return out
+
+
+def absolute(site: Site, target: str) -> str:
+    """`target` as a full URL when the base URL is known, else as a path from the root."""
+    base = site.config.base_url or "/"
+    return base.rstrip("/") + "/" + target if "://" in base else base_path(base) + target
+
+
+def _page(
+    env: jinja2.Environment, site: Site, spec: PageSpec, assets: dict[str, str],
+    url: Callable[[str], str],
+) -> bytes:
+    template = env.get_template(spec.template)
+    html = template.render(
+        site=site, page=spec, url=url, asset=lambda name: url(assets.get(name, "static/" + name)),
+        **spec.values,
+    )
+    return html.encode("utf-8")
+
+
+def roadmap_json(roadmap: Roadmap) -> bytes:
+    """The validated roadmap as data, for other tools."""
+    def dump(model: Any) -> Any:
+        return model.model_dump(mode="json", by_alias=True, exclude_none=True) if model else None
+
+    data = {
+        "slug": roadmap.slug,
+        **dump(roadmap.header),
+        "total": {"low_weeks": roadmap.total.low_weeks, "high_weeks": roadmap.total.high_weeks,
+                  "about_months": roadmap.total.months},
+        "stages": [
+            {"number": s.number, "slug": s.slug, "url": s.url, **dump(s.meta), "body": s.content.text}
+            for s in roadmap.stages
+        ],
+        "skills": dump(roadmap.skills),
+        "workflow": dump(roadmap.workflow),
+        "ladder": dump(roadmap.ladder),
+        "diagrams": dump(roadmap.diagrams),
+        "projects": [{"slug": p.slug, "url": p.url, **dump(p.meta)} for p in roadmap.projects],
+        "guides": [{"slug": g.slug, "url": g.url, **dump(g.meta)} for g in roadmap.guides],
+    }
+    text = json.dumps({k: v for k, v in data.items() if v is not None}, indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")

@@ -1,0 +1,188 @@
+"""Reading YAML and front matter safely, keeping the line and column of every value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from trekgen.errors import Location, Problem
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NODES = 100_000
+
+Key = tuple[str | int, ...]
+
+
+class SourceError(Exception):
+    """A file that cannot be read as content at all."""
+
+    def __init__(self, location: Location, message: str) -> None:
+        super().__init__(message)
+        self.problem = Problem(location, message)
+
+
+@dataclass
+class Document:
+    """A parsed YAML mapping plus where each of its keys and values stands."""
+
+    path: str
+    data: Any
+    values: dict[Key, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Key, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, key: Key, *, at_key: bool = False) -> Location:
+        """The location of the value at `key`, or of the nearest enclosing value."""
+        if at_key and key in self.keys:
+            return Location(self.path, *self.keys[key])
+        for end in range(len(key), -1, -1):
+            found = self.values.get(key[:end])
+            if found:
+                return Location(self.path, *found)
+        return Location(self.path)
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing aliases: content never needs them and they enable bombs."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "aliases (*name) are not allowed in trekgen content", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The file's text, refusing oversized and non-UTF-8 files."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise SourceError(
+            Location(shown), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+        )
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(Location(shown), f"not UTF-8 text (byte {exc.start})") from None
+
+
+def parse_yaml(text: str, path: str, first_line: int = 1) -> Document:
+    """Parse one YAML document; `first_line` is the file line where `text` starts."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else first_line
+        column = mark.column + 1 if mark else 1
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise SourceError(Location(path, line, column), f"invalid YAML: {reason}") from None
+    except yaml.YAMLError as exc:
+        raise SourceError(Location(path, first_line), f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    doc = Document(path, None)
+    if node is None:
+        doc.data = {}
+        doc.values[()] = (first_line, 1)
+        return doc
+    _check_size(node, path, first_line)
+    doc.data = _construct(node, (), doc, first_line)
+    return doc
+
+
+def _check_size(root: Node, path: str, first_line: int) -> None:
+    count = 0
+    for _ in _walk(root):
+        count += 1
+        if count > MAX_NODES:
+            raise SourceError(
+                Location(path, first_line), f"more than {MAX_NODES:,} YAML values in one file"
+            )
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, MappingNode):
+            for k, v in current.value:
+                stack.extend((k, v))
+
+
+def _position(node: Node, first_line: int) -> tuple[int, int]:
+    return node.start_mark.line + first_line, node.start_mark.column + 1
+
+
+def _construct(node: Node, key: Key, doc: Document, first_line: int) -> Any:
+    doc.values[key] = _position(node, first_line)
+    if isinstance(node, MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            name = _scalar(key_node)
+            if not isinstance(name, str | int):
+                raise SourceError(
+                    Location(doc.path, *_position(key_node, first_line)),
+                    "keys must be plain words",
+                )
+            if name in result:
+                raise SourceError(
+                    Location(doc.path, *_position(key_node, first_line)),
+                    f"duplicate key '{name}'",
+                )
+            doc.keys[(*key, name)] = _position(key_node, first_line)
+            result[name] = _construct(value_node, (*key, name), doc, first_line)
+        return result
+    if isinstance(node, SequenceNode):
+        return [_construct(item, (*key, i), doc, first_line) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: Node) -> Any:
+    if not isinstance(node, ScalarNode):
+        return None
+    return SafeConstructor().construct_object(node)
+
+
+def read_yaml(path: Path, shown: str) -> Document:
+    """A YAML file as a Document."""
+    return parse_yaml(read_text(path, shown), shown)
+
+
+@dataclass
+class FrontMatterFile:
+    """A Markdown file split into its front matter and body."""
+
+    meta: Document
+    body: str
+    body_line: int
+
+
+def read_front_matter(path: Path, shown: str) -> FrontMatterFile:
+    """Split `---` front matter from the Markdown body."""
+    return split_front_matter(read_text(path, shown), shown)
+
+
+def split_front_matter(text: str, shown: str) -> FrontMatterFile:
+    """Split text that starts with a `---` line into YAML and Markdown."""
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        raise SourceError(
+            Location(shown), "expected front matter: the file must start with a '---' line"
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            meta = parse_yaml("".join(lines[1:index]), shown, first_line=2)
+            body = "".join(lines[index + 1 :])
+            return FrontMatterFile(meta, body, index + 2)
+    raise SourceError(Location(shown), "front matter is not closed: add a '---' line after it")

@@ -1,0 +1,89 @@
+"""The Jinja environment: the site's own templates first, then the default theme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import re
+
+import jinja2
+from markupsafe import Markup
+
+from trekgen.markdown import render_inline, render_markdown, slugify
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def default_theme() -> Path:
+    """The default theme: inside the installed wheel, or at the top of a source checkout."""
+    installed = PACKAGE / "theme"
+    return installed if (installed / "templates").is_dir() else PACKAGE.parents[1]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Template and static folders, searched in order."""
+
+    templates: tuple[Path, ...]
+    static: tuple[Path, ...]
+
+    @classmethod
+    def for_source(cls, source: Path) -> Theme:
+        """A site's own `templates/` and `static/` beside its source, over the default theme."""
+        project, default = source.resolve().parent, default_theme()
+        folders = [p for p in (project, default) if p.is_dir()]
+        if project == default:
+            folders = [default]
+        return cls(
+            tuple(p / "templates" for p in folders if (p / "templates").is_dir()),
+            tuple(p / "static" for p in folders if (p / "static").is_dir()),
+        )
+
+    def environment(self) -> jinja2.Environment:
+        return _environment(self.templates)
+
+    def static_files(self) -> dict[str, Path]:
+        """Every static file by its path under `static/`; the site's own win."""
+        found: dict[str, Path] = {}
+        for folder in reversed(self.static):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    found[path.relative_to(folder).as_posix()] = path
+        return dict(sorted(found.items()))
+
+
+@lru_cache(maxsize=8)
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in folders]),
+        autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = markdown_filter
+    env.filters["inline"] = lambda text: Markup(render_inline(text))
+    env.filters["tag_slug"] = slugify
+    env.filters["prefix_ids"] = prefix_ids
+    env.filters["demote"] = demote
+    return env
+
+
+@lru_cache(maxsize=4096)
+def markdown_filter(text: str) -> Markup:
+    """A Markdown field of a YAML file as HTML (raw HTML is off, so this is safe)."""
+    return Markup(render_markdown(text).html)
+
+
+def prefix_ids(html: str, prefix: str) -> Markup:
+    """Rendered Markdown with its ids and #links prefixed, so that many fit on one page."""
+    html = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', html)
+    return Markup(re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', html))
+
+
+def demote(html: str) -> Markup:
+    """Rendered Markdown one heading level down (h2 -> h3 ...), to sit under an h2."""
+    return Markup(re.sub(r"<(/?)h([2-5])\b", lambda m: f"<{m[1]}h{int(m[2]) + 1}", html))
