@@ -28,8 +28,10 @@ def check(source: Path, base_url: str | None = None) -> tuple[Site, list[Problem
     """Load, validate and link; raises ContentError with every problem if any is an error."""
     problems = Problems()
     loaded = load(source, problems)
-    problems.raise_if_errors()
+    if loaded is None:
+        problems.raise_if_errors()
     assert loaded is not None  # load returns None only with errors
+    # Link even when some files failed, so that every problem is reported in one run.
     site = link(loaded, problems)
     problems.raise_if_errors()
     if base_url is not None:

@@ -30,7 +30,8 @@ def _fail(exc: ContentError | UsageError) -> None:
     if isinstance(exc, ContentError):
         report(exc.problems)
         errors = sum(p.severity == "error" for p in exc.problems)
-        click.echo(f"trekgen: {errors} error{'s' if errors != 1 else ''}; nothing was written", err=True)
+        plural = "s" if errors != 1 else ""
+        click.echo(f"trekgen: {errors} error{plural}; nothing was written", err=True)
         sys.exit(1)
     click.echo(f"trekgen: {exc}", err=True)
     sys.exit(2)

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from trekgen import models
 from trekgen.errors import Location, Problems, display_path
+from trekgen.markdown import Rendered, render_markdown
 from trekgen.sources import Document, SourceError, read_front_matter, read_yaml
 from trekgen.validate import validate
 
@@ -20,6 +21,18 @@ M = TypeVar("M", bound=BaseModel)
 STAGE_FILE = re.compile(r"(\d{1,3})-(.+)\.md")
 SECTION_FILES = ("skills.yaml", "workflow.yaml", "ladder.yaml", "diagrams.yaml")
 KNOWN = {"roadmap.yaml", *SECTION_FILES, "stages", "projects", "guides"}
+SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:")
+# Ids the templates use on a page; Markdown headings never take them.
+RESERVED_IDS = (
+    "main",
+    "top",
+    "topics",
+    "outcomes",
+    "resources",
+    "prerequisites",
+    "progress",
+    "search",
+)
 
 
 @dataclass
@@ -37,8 +50,7 @@ class PageSource(Generic[M]):
     slug: str
     meta: M
     doc: Document
-    body: str
-    body_line: int
+    content: Rendered
     number: int = 0
 
 
@@ -47,8 +59,10 @@ class RoadmapSource:
     """One roadmap folder, validated file by file."""
 
     slug: str
-    header: Loaded[models.RoadmapHeader]
+    header: Loaded[models.RoadmapHeader] | None
     stages: list[PageSource[models.StageMeta]] = field(default_factory=list)
+    # Every stage file's slug, valid or not, so references to a broken stage are not errors too.
+    stage_files: list[str] = field(default_factory=list)
     skills: Loaded[models.SkillMap] | None = None
     workflow: Loaded[models.Workflow] | None = None
     ladder: Loaded[models.Ladder] | None = None
@@ -73,14 +87,16 @@ def load(root: Path, problems: Problems) -> SiteSource | None:
         return None
     config = _yaml(root / "site.yaml", models.SiteConfig, problems)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    roadmaps = [r for r in (_roadmap(p, problems) for p in folders) if r]
+    roadmaps = [_roadmap(p, problems) for p in folders]
     if config is None:
         return None
     _check_listed(config, [p.name for p in folders], problems)
     return SiteSource(root, config, roadmaps)
 
 
-def _check_listed(config: Loaded[models.SiteConfig], folders: list[str], problems: Problems) -> None:
+def _check_listed(
+    config: Loaded[models.SiteConfig], folders: list[str], problems: Problems
+) -> None:
     listed = config.model.roadmaps
     for index, slug in enumerate(listed):
         if slug not in folders:
@@ -98,7 +114,7 @@ def _check_listed(config: Loaded[models.SiteConfig], folders: list[str], problem
             )
 
 
-def _roadmap(folder: Path, problems: Problems) -> RoadmapSource | None:
+def _roadmap(folder: Path, problems: Problems) -> RoadmapSource:
     for entry in sorted(folder.iterdir()):
         if entry.name not in KNOWN and not entry.name.startswith("."):
             problems.error(
@@ -112,14 +128,16 @@ def _roadmap(folder: Path, problems: Problems) -> RoadmapSource | None:
         if (folder / name).exists()
     }
     stages = _pages(folder / "stages", models.StageMeta, problems, numbered=True)
+    stage_files = sorted(
+        m[2] for p in (folder / "stages").glob("*.md") if (m := STAGE_FILE.fullmatch(p.name))
+    )
     projects = _pages(folder / "projects", models.ProjectMeta, problems)
     guides = _pages(folder / "guides", models.GuideMeta, problems)
-    if header is None:
-        return None
     return RoadmapSource(
         slug=folder.name,
         header=header,
         stages=stages,
+        stage_files=stage_files,
         skills=sections.get("skills.yaml"),  # type: ignore[arg-type]
         workflow=sections.get("workflow.yaml"),  # type: ignore[arg-type]
         ladder=sections.get("ladder.yaml"),  # type: ignore[arg-type]
@@ -144,7 +162,9 @@ def _yaml(path: Path, model: type[M], problems: Problems) -> Loaded[M] | None:
     return Loaded(value, doc) if value is not None else None
 
 
-def _pages(folder: Path, model: type[M], problems: Problems, *, numbered: bool = False) -> list[PageSource[M]]:
+def _pages(
+    folder: Path, model: type[M], problems: Problems, *, numbered: bool = False
+) -> list[PageSource[M]]:
     if not folder.is_dir():
         return []
     pages = []
@@ -171,11 +191,33 @@ def _page(path: Path, model: type[M], problems: Problems, numbered: bool) -> Pag
         return None
     meta, found = validate(source.meta, model)
     problems.extend(found)
+    content = render_markdown(source.body, RESERVED_IDS)
+    _check_body(content, shown, source.body_line - 1, problems)
     if meta is None:
         return None
     number = int(match[1]) if numbered else 0
     slug = match[2] if numbered else match[1]
-    return PageSource(slug, meta, source.meta, source.body, source.body_line, number)
+    return PageSource(slug, meta, source.meta, content, number)
+
+
+def _check_body(content: Rendered, path: str, offset: int, problems: Problems) -> None:
+    for line in content.h1_lines:
+        problems.error(
+            Location(path, line + offset, 1),
+            "a body starts at '##': the page title is its only top-level heading",
+        )
+    for target in content.links:
+        if unsafe_link(target.url):
+            problems.error(
+                Location(path, target.line + offset, target.column),
+                f"unsafe link target {target.url!r}: use http(s), mailto or a relative link",
+            )
+
+
+def unsafe_link(url: str) -> bool:
+    """True for a target with a scheme other than http(s) and mailto (javascript:, data:...)."""
+    head = url.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return ":" in head and not url.lower().startswith(SAFE_LINK_PREFIXES)
 
 
 def _hint(name: str, options: list[str]) -> str:

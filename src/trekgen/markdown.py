@@ -10,9 +10,9 @@ from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
-from markdown_it.common.utils import escapeHtml
 from markdown_it.utils import EnvType, OptionsDict
 
 ANCHOR_LEVELS = (2, 3)
@@ -106,7 +106,7 @@ def render_markdown(source: str, reserved_ids: Sequence[str] = ()) -> Rendered:
 
 def render_inline(source: str) -> str:
     """A short Markdown text rendered without a wrapping paragraph."""
-    return _parser().renderInline(source)
+    return str(_parser().renderInline(source))
 
 
 def _anchor_headings(tokens: list[Token], taken: set[str]) -> tuple[Heading, ...]:
@@ -116,7 +116,9 @@ def _anchor_headings(tokens: list[Token], taken: set[str]) -> tuple[Heading, ...
             continue
         level = int(token.tag[1])
         inline = tokens[index + 1]
-        text = "".join(c.content for c in inline.children or [] if c.type in {"text", "code_inline"})
+        text = "".join(
+            c.content for c in inline.children or [] if c.type in {"text", "code_inline"}
+        )
         if level not in ANCHOR_LEVELS:
             continue
         base = slugify(text)

@@ -15,8 +15,11 @@ MARKER = ".trekgen-output"
 def safe_join(root: Path, relative: str) -> Path:
     """`root / relative`, refusing anything that would land outside `root`."""
     parts = PurePosixPath(relative).parts
-    if not relative or relative.startswith("/") or "\\" in relative or any(
-        p in {"..", "."} or ":" in p for p in parts
+    if (
+        not relative
+        or relative.startswith("/")
+        or "\\" in relative
+        or any(p in {"..", "."} or ":" in p for p in parts)
     ):
         raise UsageError(f"refusing to write outside the output folder: {relative!r}")
     return root.joinpath(*parts)
@@ -26,8 +29,11 @@ def check_output(out: Path, source: Path) -> None:
     """Refuse an output folder that holds the source or the project, or files not ours."""
     out, source = out.resolve(), source.resolve()
     shown = display_path(out)
-    guarded = {source: "the source folder", source.parent: "the project folder",
-               Path.cwd().resolve(): "the current folder"}
+    guarded = {
+        source: "the source folder",
+        source.parent: "the project folder",
+        Path.cwd().resolve(): "the current folder",
+    }
     for place, name in guarded.items():
         if out == place or out in place.parents:
             raise UsageError(f"refusing to use {shown} as output: it contains {name}")

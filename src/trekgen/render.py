@@ -6,6 +6,7 @@ import json
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,7 +61,10 @@ def pages(site: Site) -> Iterator[PageSpec]:
         )
 
 
-def _roadmap_pages(site: Site, roadmap: Roadmap, home: tuple[tuple[str, str], ...]) -> Iterator[PageSpec]:
+Crumbs = tuple[tuple[str, str], ...]
+
+
+def _roadmap_pages(site: Site, roadmap: Roadmap, home: Crumbs) -> Iterator[PageSpec]:
     values: dict[str, Any] = {"roadmap": roadmap}
     crumbs = (*home, (roadmap.title, roadmap.url))
     base = roadmap.url
@@ -103,7 +107,7 @@ def render(site: Site, env: jinja2.Environment, assets: dict[str, str]) -> dict[
     out: dict[str, bytes] = {}
     specs = list(pages(site))
     for spec in specs:
-        out[spec.path] = _page(env, site, spec, assets, lambda t, s=spec: relative(t, s.url))
+        out[spec.path] = _page(env, site, spec, assets, partial(_relative_from, spec.url))
     missing = PageSpec("404.html", "404.html", "Page not found", "This page does not exist.")
     # The 404 page is served at any depth, so its links start from the base path.
     out["404.html"] = _page(env, site, missing, assets, lambda t: prefix + t)
@@ -113,6 +117,10 @@ def render(site: Site, env: jinja2.Environment, assets: dict[str, str]) -> dict[
     out["sitemap.xml"] = env.get_template("sitemap.xml").render(data).encode()
     out["robots.txt"] = env.get_template("robots.txt").render(data).encode()
     return out
+
+
+def _relative_from(from_url: str, target: str) -> str:
+    return relative(target, from_url)
 
 
 def absolute(site: Site, target: str) -> str:
@@ -144,7 +152,8 @@ def roadmap_json(roadmap: Roadmap) -> bytes:
         "total": {"low_weeks": roadmap.total.low_weeks, "high_weeks": roadmap.total.high_weeks,
                   "about_months": roadmap.total.months},
         "stages": [
-            {"number": s.number, "slug": s.slug, "url": s.url, **dump(s.meta), "body": s.content.text}
+            {"number": s.number, "slug": s.slug, "url": s.url, **dump(s.meta)}
+            | {"body": s.content.text}
             for s in roadmap.stages
         ],
         "skills": dump(roadmap.skills),
@@ -154,5 +163,6 @@ def roadmap_json(roadmap: Roadmap) -> bytes:
         "projects": [{"slug": p.slug, "url": p.url, **dump(p.meta)} for p in roadmap.projects],
         "guides": [{"slug": g.slug, "url": g.url, **dump(g.meta)} for g in roadmap.guides],
     }
-    text = json.dumps({k: v for k, v in data.items() if v is not None}, indent=2, ensure_ascii=False)
+    present = {k: v for k, v in data.items() if v is not None}
+    text = json.dumps(present, indent=2, ensure_ascii=False)
     return (text + "\n").encode("utf-8")

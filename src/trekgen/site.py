@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
+
 from trekgen import models
 from trekgen.errors import Location, Problems
-from trekgen.load import Loaded, PageSource, RoadmapSource, SiteSource
+from trekgen.load import Loaded, PageSource, RoadmapSource, SiteSource, unsafe_link
 from trekgen.markdown import Rendered, render_markdown, slugify
 from trekgen.sources import Document, Key
 
-M = TypeVar("M")
-
-# Ids the templates use on a page; Markdown headings never take them.
-RESERVED_IDS = ("main", "top", "topics", "outcomes", "resources", "prerequisites", "progress", "search")
-SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:")
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
@@ -124,28 +123,38 @@ class Site:
 def link(source: SiteSource, problems: Problems) -> Site:
     """Resolve every reference of a loaded site; problems are collected, never raised."""
     order = {slug: i for i, slug in enumerate(source.config.model.roadmaps)}
-    listed = sorted((r for r in source.roadmaps if r.slug in order), key=lambda r: order[r.slug])
+    for raw in source.roadmaps:
+        _check_roadmap(raw, list(order), problems)
+    complete = [r for r in source.roadmaps if r.header and r.slug in order]
+    listed = sorted(complete, key=lambda r: order[r.slug])
     roadmaps = [_roadmap(r, problems) for r in listed]
     by_slug = {r.slug: r for r in roadmaps}
-    for raw, roadmap in zip(listed, roadmaps, strict=True):
-        roadmap.related = _related(raw, by_slug, problems)
+    for roadmap in roadmaps:
+        related = roadmap.header.related
+        roadmap.related = [by_slug[s] for s in related if s in by_slug and s != roadmap.slug]
     updated = max((r.updated for r in roadmaps), default=dt.date(1970, 1, 1))
     return Site(source.config.model, roadmaps, _tags(roadmaps), updated)
 
 
-def _roadmap(raw: RoadmapSource, problems: Problems) -> Roadmap:
-    header = raw.header.model
-    stages = _stages(raw, problems)
-    slugs = [s.slug for s in stages]
+def _check_roadmap(raw: RoadmapSource, roadmaps: list[str], problems: Problems) -> None:
+    slugs = raw.stage_files
     _check_prerequisites(raw, slugs, problems)
-    _check_header(raw.header, slugs, problems)
+    if raw.header:
+        _check_header(raw.header, slugs, problems)
+        _check_related(raw.slug, raw.header, roadmaps, problems)
     for section in (raw.skills, raw.workflow, raw.ladder, raw.diagrams):
         if section:
             _check_section(section, slugs, problems)
-    projects = [_page(raw.slug, "projects", p, problems) for p in raw.projects]
     for project in raw.projects:
         _check_refs(project.doc, ("stages",), project.meta.stages, slugs, "stage", problems)
-    guides = [_page(raw.slug, "guides", g, problems) for g in raw.guides]
+
+
+def _roadmap(raw: RoadmapSource, problems: Problems) -> Roadmap:
+    assert raw.header is not None  # only complete roadmaps are linked
+    header = raw.header.model
+    stages = _stages(raw, problems)
+    projects = [_page(raw.slug, "projects", p) for p in raw.projects]
+    guides = [_page(raw.slug, "guides", g) for g in raw.guides]
     low = sum(s.meta.duration.weeks()[0] for s in stages)
     high = sum(s.meta.duration.weeks()[1] for s in stages)
     dates = [header.updated, *(s.meta.updated for s in stages if s.meta.updated)]
@@ -175,35 +184,17 @@ def _stages(raw: RoadmapSource, problems: Problems) -> list[Stage]:
             )
             continue
         seen[source.number] = source.doc.path
-        stages.append(_page(raw.slug, "stages", source, problems))
-    for before, after in zip(stages, stages[1:], strict=False):
+        stages.append(_page(raw.slug, "stages", source))
+    for before, after in itertools.pairwise(stages):
         before.next, after.previous = after, before
     return stages
 
 
-def _page(roadmap: str, kind: str, source: PageSource[M], problems: Problems) -> Page[M]:
-    content = render_markdown(source.body, RESERVED_IDS)
-    offset = source.body_line - 1
-    path = source.doc.path
-    for line in content.h1_lines:
-        problems.error(
-            Location(path, line + offset, 1),
-            "a body starts at '##': the page title is its only top-level heading",
-        )
-    for target in content.links:
-        if _unsafe(target.url):
-            problems.error(
-                Location(path, target.line + offset, target.column),
-                f"unsafe link target {target.url!r}: use http(s), mailto or a relative link",
-            )
+def _page(roadmap: str, kind: str, source: PageSource[M]) -> Page[M]:
     url = f"{roadmap}/{kind}/{source.slug}/"
-    return Page(roadmap, source.slug, url, source.meta, content, path, source.number)
-
-
-def _unsafe(url: str) -> bool:
-    """True for a target with a scheme other than http(s) and mailto (javascript:, data:...)."""
-    head = url.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    return ":" in head and not url.lower().startswith(SAFE_LINK_PREFIXES)
+    return Page(
+        roadmap, source.slug, url, source.meta, source.content, source.doc.path, source.number
+    )
 
 
 def _check_prerequisites(raw: RoadmapSource, slugs: list[str], problems: Problems) -> None:
@@ -251,7 +242,9 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str]:
     return []
 
 
-def _check_header(header: Loaded[models.RoadmapHeader], slugs: list[str], problems: Problems) -> None:
+def _check_header(
+    header: Loaded[models.RoadmapHeader], slugs: list[str], problems: Problems
+) -> None:
     model, doc = header.model, header.doc
     for index, tool in enumerate(model.tools):
         _check_refs(doc, ("tools", index, "stages"), tool.stages, slugs, "stage", problems)
@@ -273,7 +266,7 @@ def _check_header(header: Loaded[models.RoadmapHeader], slugs: list[str], proble
 
 def _check_markdown_field(doc: Document, key: Key, text: str, problems: Problems) -> None:
     for target in render_markdown(text).links:
-        if _unsafe(target.url):
+        if unsafe_link(target.url):
             problems.error(doc.locate(key), f"{_dotted(key)}: unsafe link target {target.url!r}")
 
 
@@ -313,7 +306,12 @@ def _check_unique(doc: Document, where: str | Key, ids: Sequence[str], problems:
 
 
 def _check_refs(
-    doc: Document, key: Key, refs: Iterable[str], known: Sequence[str], what: str, problems: Problems
+    doc: Document,
+    key: Key,
+    refs: Iterable[str],
+    known: Sequence[str],
+    what: str,
+    problems: Problems,
 ) -> None:
     single = key[-1] in {"from", "to"}
     for index, ref in enumerate(refs):
@@ -325,16 +323,17 @@ def _check_refs(
         problems.error(doc.locate(at), f"{_dotted(at)}: no {what} '{ref}'{hint}")
 
 
-def _related(raw: RoadmapSource, by_slug: dict[str, Roadmap], problems: Problems) -> list[Roadmap]:
-    header, doc = raw.header.model, raw.header.doc
-    known = [s for s in by_slug if s != raw.slug]
-    _check_refs(doc, ("related",), header.related, known, "roadmap", problems)
-    others = header.audience.choose_another if header.audience else []
+def _check_related(
+    slug: str, header: Loaded[models.RoadmapHeader], roadmaps: list[str], problems: Problems
+) -> None:
+    model, doc = header.model, header.doc
+    known = [s for s in roadmaps if s != slug]
+    _check_refs(doc, ("related",), model.related, known, "roadmap", problems)
+    others = model.audience.choose_another if model.audience else []
     for index, other in enumerate(others):
         if other.roadmap:
             key: Key = ("audience", "choose_another", index, "roadmap")
             _check_refs(doc, key, [other.roadmap], known, "roadmap", problems)
-    return [by_slug[s] for s in header.related if s in known]
 
 
 def _tags(roadmaps: list[Roadmap]) -> list[Tag]:

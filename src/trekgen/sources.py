@@ -52,11 +52,12 @@ class _Loader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.MarkedYAMLError(
                 None, None, "aliases (*name) are not allowed in trekgen content", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        node: Node | None = super().compose_node(parent, index)
+        return node
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -98,9 +99,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> Document:
 
 
 def _check_size(root: Node, path: str, first_line: int) -> None:
-    count = 0
-    for _ in _walk(root):
-        count += 1
+    for count, _ in enumerate(_walk(root), start=1):
         if count > MAX_NODES:
             raise SourceError(
                 Location(path, first_line), f"more than {MAX_NODES:,} YAML values in one file"

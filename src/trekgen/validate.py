@@ -62,9 +62,14 @@ def _message(error: ErrorDetails) -> str:
         expected = error.get("ctx", {}).get("expected", "")
         return f"expected one of {expected.replace(' or ', ', ')}; got {got!r}"
     if kind in {"string_type", "int_type", "bool_type", "list_type", "date_type", "model_type"}:
-        wanted = {"string_type": "text", "int_type": "a whole number", "bool_type": "true or false",
-                  "list_type": "a list", "date_type": "a date like 2026-01-31",
-                  "model_type": "a mapping of keys to values"}[kind]
+        wanted = {
+            "string_type": "text",
+            "int_type": "a whole number",
+            "bool_type": "true or false",
+            "list_type": "a list",
+            "date_type": "a date like 2026-01-31",
+            "model_type": "a mapping of keys to values",
+        }[kind]
         return f"expected {wanted}, got {_describe(got)}"
     if kind in {"date_from_datetime_parsing", "date_parsing"}:
         return f"expected a date like 2026-01-31, got {got!r}"
@@ -92,9 +97,7 @@ def fields_at(model: type[BaseModel], key: Key) -> list[str]:
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return []
-        field = next(
-            (f for n, f in current.model_fields.items() if (f.alias or n) == part), None
-        )
+        field = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
         if field is None:
             return []
         current = field.annotation
