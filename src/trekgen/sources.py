@@ -17,6 +17,10 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 
 Key = tuple[str | int, ...]
+PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
 
 
 class SourceError(Exception):
@@ -75,9 +79,15 @@ def read_text(path: Path, shown: str) -> str:
 
 def parse_yaml(text: str, path: str, first_line: int = 1) -> Document:
     """Parse one YAML document; `first_line` is the file line where `text` starts."""
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, column = before.count("\n") + first_line, len(before.rsplit("\n", 1)[-1]) + 1
+        message = f"invalid YAML: control character U+{exc.character:04X} is not allowed"
+        raise SourceError(Location(path, line, column), message) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
@@ -87,7 +97,8 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> Document:
     except yaml.YAMLError as exc:
         raise SourceError(Location(path, first_line), f"invalid YAML: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     doc = Document(path, None)
     if node is None:
         doc.data = {}
@@ -124,6 +135,12 @@ def _position(node: Node, first_line: int) -> tuple[int, int]:
 
 def _construct(node: Node, key: Key, doc: Document, first_line: int) -> Any:
     doc.values[key] = _position(node, first_line)
+    if node.tag not in PLAIN_TAGS:
+        shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise SourceError(
+            Location(doc.path, *_position(node, first_line)),
+            f"invalid YAML: the tag '{shown}' is not allowed in trekgen content",
+        )
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:

@@ -71,6 +71,8 @@ def _message(error: ErrorDetails) -> str:
             "model_type": "a mapping of keys to values",
         }[kind]
         return f"expected {wanted}, got {_describe(got)}"
+    if kind == "bool_parsing":
+        return f"expected true or false, got {got!r}"
     if kind in {"date_from_datetime_parsing", "date_parsing"}:
         return f"expected a date like 2026-01-31, got {got!r}"
     if kind == "too_short" and isinstance(got, str):
