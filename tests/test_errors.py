@@ -68,3 +68,17 @@ def test_error_fixture(fixture: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     code, lines = run_check(tmp_path, files, monkeypatch)
     assert lines == expected
     assert code == 1
+
+
+def test_warnings_are_printed_and_do_not_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    later = BASE_SITE["roadmap/demo/stages/01-start.md"].replace(
+        "topics: [One]\n", "topics: [One]\nprerequisites: [next]\n"
+    )
+    second = BASE_SITE["roadmap/demo/stages/02-next.md"].replace("prerequisites: [start]\n", "")
+    files = {"roadmap/demo/stages/01-start.md": later, "roadmap/demo/stages/02-next.md": second}
+    code, lines = run_check(tmp_path, files, monkeypatch)
+    assert code == 0
+    assert lines == [
+        "roadmap/demo/stages/01-start.md:7:17: warning: prerequisites[0]: 'next' is stage 2, "
+        "after this one (1); learners meet the stages in number order"
+    ]

@@ -199,14 +199,19 @@ def _page(roadmap: str, kind: str, source: PageSource[M]) -> Page[M]:
 
 def _check_prerequisites(raw: RoadmapSource, slugs: list[str], problems: Problems) -> None:
     graph: dict[str, list[str]] = {}
+    numbers = {s.slug: s.number for s in raw.stages}
     for stage in raw.stages:
         refs = stage.meta.prerequisites
         _check_refs(stage.doc, ("prerequisites",), refs, slugs, "stage", problems)
         for index, ref in enumerate(refs):
+            where = stage.doc.locate(("prerequisites", index))
             if ref == stage.slug:
-                problems.error(
-                    stage.doc.locate(("prerequisites", index)),
-                    f"prerequisites[{index}]: a stage cannot require itself",
+                problems.error(where, f"prerequisites[{index}]: a stage cannot require itself")
+            elif numbers.get(ref, 0) > stage.number:
+                problems.warning(
+                    where,
+                    f"prerequisites[{index}]: '{ref}' is stage {numbers[ref]}, after this one "
+                    f"({stage.number}); learners meet the stages in number order",
                 )
         graph[stage.slug] = [r for r in refs if r in slugs and r != stage.slug]
     cycle = find_cycle(graph)
