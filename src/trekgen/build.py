@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from trekgen.errors import Problem, Problems
+from trekgen.errors import Problem, Problems, UsageError
 from trekgen.load import load
 from trekgen.output import check_output, safe_join, write_site
-from trekgen.render import render
+from trekgen.render import PageSpec, render
 from trekgen.site import Site, link
 from trekgen.theme import Theme
+
+# Static files whose names carry a content hash.
+HASHED = ("css", "js")
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,7 @@ def check(source: Path, base_url: str | None = None) -> tuple[Site, list[Problem
     site = link(loaded, problems)
     problems.raise_if_errors()
     if base_url is not None:
-        site.config = site.config.model_copy(update={"base_url": base_url})
+        site.config = site.config.model_copy(update={"base_url": checked_base_url(base_url)})
     return site, problems.warnings
 
 
@@ -43,12 +50,78 @@ def build(source: Path, out: Path, base_url: str | None = None) -> Report:
     """Build the site in `source` into `out`; nothing is written unless all is well."""
     started = time.perf_counter()
     check_output(out, source)
+    epoch = source_date_epoch(os.environ)
     site, warnings = check(source, base_url)
-    theme = Theme.for_source(source)
-    static = theme.static_files()
-    files = render(site, theme.environment(), {})
-    for relative in files:
+    output = render_site(site, Theme.for_source(source))
+    for relative in output.files:
         safe_join(out, relative)
-    write_site(out, files, {f"static/{name}": path for name, path in static.items()})
-    pages = sum(name.endswith(".html") for name in files)
-    return Report(pages, len(files) + len(static), time.perf_counter() - started, warnings)
+    write_site(out, output.files, output.static)
+    if epoch is not None:
+        clamp_times(out, epoch)
+    pages = sum(name.endswith(".html") for name in output.files)
+    files = len(output.files) + len(output.static)
+    return Report(pages, files, time.perf_counter() - started, warnings)
+
+
+@dataclass(frozen=True)
+class Output:
+    """A rendered site in memory: bytes by output path, and static files by output path."""
+
+    files: dict[str, bytes]
+    static: dict[str, Path]
+
+
+def render_site(
+    site: Site,
+    theme: Theme,
+    only: Callable[[PageSpec], bool] | None = None,
+    *,
+    whole_site: bool = True,
+) -> Output:
+    """Every output file of the site, in memory; `build`, `check` and `serve` share it."""
+    static = theme.static_files()
+    assets = asset_names(static)
+    files = render(site, theme.environment(), assets, only, whole_site=whole_site)
+    return Output(files, {assets[name]: path for name, path in static.items()})
+
+
+def checked_base_url(value: str) -> str:
+    """A --base-url given on the command line, with its trailing slash; refused unless http(s)."""
+    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", value):
+        raise UsageError(
+            f"--base-url: expected a URL like https://user.github.io/repo/, got {value!r}"
+        )
+    return value.rstrip("/") + "/"
+
+
+def asset_names(static: dict[str, Path]) -> dict[str, str]:
+    """Where each static file goes; CSS and JS names carry a hash of their content.
+
+    Browsers may then cache them for good, while HTML keeps stable URLs.
+    """
+    return {name: "static/" + _hashed(name, path) for name, path in static.items()}
+
+
+def _hashed(name: str, path: Path) -> str:
+    stem, dot, extension = name.rpartition(".")
+    if extension not in HASHED:
+        return name
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    return f"{stem}.{digest}{dot}{extension}"
+
+
+def source_date_epoch(environ: Mapping[str, str]) -> int | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org), or None when unset or empty."""
+    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got {value!r}")
+    return int(value)
+
+
+def clamp_times(out: Path, epoch: int) -> None:
+    """Give every written file the time SOURCE_DATE_EPOCH, so that archives of the site match."""
+    for path in out.rglob("*"):
+        os.utime(path, (epoch, epoch), follow_symlinks=False)
+    os.utime(out, (epoch, epoch))

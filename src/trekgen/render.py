@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from trekgen import seo
+from trekgen.search import fingerprint, search_index
 from trekgen.site import Roadmap, Site
 
 
@@ -101,22 +103,76 @@ def _roadmap_pages(site: Site, roadmap: Roadmap, home: Crumbs) -> Iterator[PageS
     )
 
 
-def render(site: Site, env: jinja2.Environment, assets: dict[str, str]) -> dict[str, bytes]:
+def render(
+    site: Site,
+    env: jinja2.Environment,
+    assets: dict[str, str],
+    only: Callable[[PageSpec], bool] | None = None,
+    *,
+    whole_site: bool = True,
+) -> dict[str, bytes]:
     """Every output file of the site except static assets, by its path under the output folder."""
     prefix = base_path(site.config.base_url)
     out: dict[str, bytes] = {}
     specs = list(pages(site))
+    # `only` picks the pages an edit affects, and `whole_site=False` leaves out the files made
+    # from the whole site (search index, sitemap, feed...), so that `trekgen serve` can show
+    # an edited page first and render the rest right after (issue 4).
     for spec in specs:
-        out[spec.path] = _page(env, site, spec, assets, partial(_relative_from, spec.url))
+        if only is None or only(spec):
+            out[spec.path] = _page(env, site, spec, assets, partial(_relative_from, spec.url))
+    if not whole_site:
+        return out
     missing = PageSpec("404.html", "404.html", "Page not found", "This page does not exist.")
     # The 404 page is served at any depth, so its links start from the base path.
     out["404.html"] = _page(env, site, missing, assets, lambda t: prefix + t)
+    out.update(search_files(site, env, assets))
     for roadmap in site.roadmaps:
         out[f"{roadmap.slug}/roadmap.json"] = roadmap_json(roadmap)
-    data = {"site": site, "pages": specs, "absolute": lambda t: absolute(site, t)}
+    data = {
+        "site": site,
+        "pages": specs,
+        "absolute": lambda t: absolute(site, t),
+        "lastmod": lambda spec: seo.lastmod(site, spec),
+    }
     out["sitemap.xml"] = env.get_template("sitemap.xml").render(data).encode()
     out["robots.txt"] = env.get_template("robots.txt").render(data).encode()
+    out["feed.xml"] = feed(site, env)
+    # GitHub Pages would otherwise run Jekyll over a branch-published site and drop _folders.
+    out[".nojekyll"] = b""
     return out
+
+
+def feed(site: Site, env: jinja2.Environment) -> bytes:
+    """The Atom feed; without a base URL its links are relative to the feed, at the root."""
+
+    def link(target: str) -> str:
+        return seo.absolute_url(site, target) or target
+
+    template = env.get_template("feed.xml")
+    text = template.render(
+        site=site,
+        entries=seo.feed_entries(site, link),
+        id=seo.feed_id(site, "feed.xml"),
+        link=link,
+        updated=seo.atom_date(site.updated),
+    )
+    return text.encode("utf-8")
+
+
+def search_files(site: Site, env: jinja2.Environment, assets: dict[str, str]) -> dict[str, bytes]:
+    """The search page and its index; not in `pages()`, since a sitemap has no use for it."""
+    index = search_index(site)
+    spec = PageSpec(
+        "search/",
+        "search.html",
+        "Search",
+        f"Search every roadmap on {site.config.title}.",
+        {"index_version": fingerprint(index)},
+        (("Roadmaps", ""),),
+    )
+    page = _page(env, site, spec, assets, partial(_relative_from, spec.url))
+    return {spec.path: page, "search/index.json": index}
 
 
 def _relative_from(from_url: str, target: str) -> str:
@@ -135,7 +191,11 @@ def _page(
 ) -> bytes:
     template = env.get_template(spec.template)
     html = template.render(
-        site=site, page=spec, url=url, asset=lambda name: url(assets.get(name, "static/" + name)),
+        site=site,
+        page=spec,
+        url=url,
+        asset=lambda name: url(assets.get(name, "static/" + name)),
+        meta=seo.page_meta(site, spec, assets, url),
         **spec.values,
     )
     return html.encode("utf-8")

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from trekgen import diagrams
 from trekgen.markdown import render_inline, render_markdown, slugify
 
 PACKAGE = Path(__file__).resolve().parent
@@ -68,6 +69,10 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["tag_slug"] = slugify
     env.filters["prefix_ids"] = prefix_ids
     env.filters["demote"] = demote
+    # Drawings are built from the data at render time; diagrams.py escapes every value.
+    env.filters["roadmap_drawing"] = lambda roadmap, url: Markup(diagrams.roadmap_svg(roadmap, url))
+    env.filters["concept_drawing"] = lambda diagram: Markup(diagrams.concept_svg(diagram))
+    env.filters["workflow_drawing"] = lambda workflow: Markup(diagrams.workflow_svg(workflow))
     return env
 
 

@@ -24,7 +24,25 @@ def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        return None, [_problem(doc, model, error) for error in exc.errors()]
+        errors = exc.errors()
+        echoes = _misspelt(errors, model)
+        return None, [
+            _problem(doc, model, error)
+            for error in errors
+            if not (error["type"] == "missing" and tuple(error["loc"]) in echoes)
+        ]
+
+
+def _misspelt(errors: list[ErrorDetails], model: type[BaseModel]) -> set[Key]:
+    """Missing keys that an unknown key beside them misspells: one mistake, one message."""
+    found: set[Key] = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            key: Key = tuple(error["loc"])
+            allowed = fields_at(model, key[:-1])
+            close = difflib.get_close_matches(str(key[-1]), allowed, n=1, cutoff=0.6)
+            found.update((*key[:-1], name) for name in close)
+    return found
 
 
 def _problem(doc: Document, model: type[BaseModel], error: ErrorDetails) -> Problem:
@@ -77,7 +95,20 @@ def _message(error: ErrorDetails) -> str:
         return f"expected a date like 2026-01-31, got {got!r}"
     if kind == "too_short" and isinstance(got, str):
         return "must not be empty"
-    return message[0].lower() + message[1:]
+    return _bounds(kind, error.get("ctx", {}), got) or message[0].lower() + message[1:]
+
+
+def _bounds(kind: str, ctx: dict[str, Any], got: Any) -> str | None:
+    """Size and range errors in plain words (issue 4), or None for other kinds."""
+    if kind in {"too_short", "too_long"} and isinstance(got, list):
+        bound = ctx.get("min_length" if kind == "too_short" else "max_length")
+        word = "at least" if kind == "too_short" else "at most"
+        return f"expected {word} {bound} item{'s' if bound != 1 else ''}, got {len(got)}"
+    if kind in {"greater_than_equal", "less_than_equal"}:
+        bound = ctx.get("ge", ctx.get("le"))
+        word = "at least" if kind == "greater_than_equal" else "at most"
+        return f"expected a number {word} {bound}, got {got!r}"
+    return None
 
 
 def _describe(value: Any) -> str:

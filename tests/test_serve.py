@@ -1,0 +1,228 @@
+"""`trekgen serve`: incremental rebuilds equal full builds; the real process serves, keeps the
+last good site on a broken edit, recovers on the fix and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.serving import serving
+from trekgen.build import Output, check, render_site
+from trekgen.cli import main
+from trekgen.errors import Location, Problem
+from trekgen.serve import Builder, Changes, Shown, exposure_warning, inject, is_loopback, snapshot
+from trekgen.theme import Theme
+
+BASE = "http://127.0.0.1:8000/"
+STAGE = "ml-engineer/stages/03-feature-engineering.md"
+STAGE_URL = "ml-engineer/stages/feature-engineering/"
+
+Edit = tuple[str, Callable[[str], str]]
+
+
+def full(source: Path) -> Output:
+    """What a fresh full build renders."""
+    site, _ = check(source, BASE)
+    return render_site(site, Theme.for_source(source))
+
+
+def apply(source: Path, edit: Edit) -> Changes:
+    path = source / edit[0]
+    path.write_text(edit[1](path.read_text(encoding="utf-8")), encoding="utf-8")
+    return Changes(frozenset({path.resolve()}), frozenset(), frozenset())
+
+
+def differences(got: Output, expected: Output) -> list[str]:
+    """Output paths whose bytes differ, are missing or are extra."""
+    paths = got.files.keys() | expected.files.keys()
+    files = sorted(p for p in paths if got.files.get(p) != expected.files.get(p))
+    static = [] if got.static == expected.static else ["static files"]
+    return files + static
+
+
+def sub(old: str, new: str) -> Callable[[str], str]:
+    def change(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new, 1)
+
+    return change
+
+
+# Each edit is applied on top of the ones before it; after each, the incremental result is
+# compared with a full build. The count is how many pages at most the edit may re-render.
+EDITS: list[tuple[str, Edit, int]] = [
+    ("stage body", (STAGE, sub("## Why it matters\n", "## Why it matters\n\nNew words.\n")), 2),
+    ("stage heading", (STAGE, sub("## Why it matters", "## Why this matters")), 2),
+    ("stage title", (STAGE, sub("title: Feature engineering", "title: Features first")), 32),
+    ("stage duration", (STAGE, sub("duration: 2-3 weeks", "duration: 5-9 weeks")), 32),
+    ("stage tags", (STAGE, sub("tags: [", "tags: [A Brand New Tag, ")), 32),
+    (
+        "stage date",
+        (STAGE, sub("level: intermediate", "level: intermediate\nupdated: 2027-03-01")),
+        32,
+    ),
+    ("nothing visible", (STAGE, lambda text: text + "\n\n"), 0),
+    ("project body", ("ml-engineer/projects/tabular-risk-model.md", lambda t: t + "\nMore.\n"), 1),
+    (
+        "project meta",
+        ("ml-engineer/projects/tabular-risk-model.md", sub("level: ", "level: advanced\n#")),
+        32,
+    ),
+    (
+        "guide body",
+        ("ml-engineer/guides/from-notebook-to-production.md", lambda t: t + "\nEnd.\n"),
+        1,
+    ),
+    ("other roadmap", ("ai-engineer/stages/01-llm-foundations.md", lambda t: t + "\nMore.\n"), 2),
+]
+
+
+def test_incremental_rebuilds_equal_full_builds(copy_bundled: Path) -> None:
+    builder = Builder(copy_bundled, BASE)
+    first = builder.build()
+    assert first.output is not None and not first.errors
+    assert differences(first.output, full(copy_bundled)) == []
+    for name, edit, most in EDITS:
+        built = builder.build(apply(copy_bundled, edit))
+        assert built.output is not None, (name, built.errors)
+        assert differences(built.output, full(copy_bundled)) == [], name
+        assert built.rendered <= most < built.pages, (name, built.rendered)
+
+
+def test_a_broken_edit_keeps_the_last_good_site_and_the_fix_recovers(copy_bundled: Path) -> None:
+    builder = Builder(copy_bundled, BASE)
+    builder.build()
+    good = builder.build(apply(copy_bundled, (STAGE, sub("## Why it matters\n", "## Why\n"))))
+    assert good.output is not None
+    broken = builder.build(apply(copy_bundled, (STAGE, sub("title:", "titel:"))))
+    assert broken.output is None
+    assert builder.output == good.output
+    assert [str(p) for p in broken.errors] == [
+        f"roadmap/{STAGE}:2:1: error: unknown key 'titel'; did you mean 'title'?"
+    ]
+    fixed = builder.build(apply(copy_bundled, (STAGE, sub("titel:", "title:"))))
+    assert fixed.output is not None and not fixed.errors
+    assert differences(fixed.output, full(copy_bundled)) == []
+    again = builder.build(apply(copy_bundled, (STAGE, sub("## Why\n", "## Why it matters\n"))))
+    assert again.output is not None
+    assert differences(again.output, full(copy_bundled)) == []
+
+
+def test_new_and_removed_files_rebuild_everything(copy_bundled: Path) -> None:
+    builder = Builder(copy_bundled, BASE)
+    builder.build()
+    extra = copy_bundled / "ml-engineer" / "guides" / "a-new-guide.md"
+    extra.write_text("---\ntitle: A new guide\nsummary: Short.\n---\n## One\n", encoding="utf-8")
+    added = builder.build(Changes(frozenset(), frozenset({extra.resolve()}), frozenset()))
+    assert added.output is not None and added.rendered == added.pages
+    assert "ml-engineer/guides/a-new-guide/index.html" in added.output.files
+    assert differences(added.output, full(copy_bundled)) == []
+    extra.unlink()
+    removed = builder.build(Changes(frozenset(), frozenset(), frozenset({extra.resolve()})))
+    assert removed.output is not None
+    assert differences(removed.output, full(copy_bundled)) == []
+
+
+def test_snapshots_see_edits_additions_and_removals(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("one", encoding="utf-8")
+    (tmp_path / ".swap").write_text("ignored", encoding="utf-8")
+    before = snapshot([tmp_path])
+    assert list(before) == [tmp_path / "a.md"]
+    (tmp_path / "a.md").write_text("two!", encoding="utf-8")
+    (tmp_path / "b.md").write_text("new", encoding="utf-8")
+    changes = Changes.between(before, snapshot([tmp_path]))
+    assert changes.modified == {tmp_path / "a.md"} and changes.added == {tmp_path / "b.md"}
+    (tmp_path / "a.md").unlink()
+    assert Changes.between(before, snapshot([tmp_path])).removed == {tmp_path / "a.md"}
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.0.0.2", True),
+        ("0.0.0.0", False),
+        ("192.168.1.20", False),
+        ("::", False),
+        ("example.org", False),
+    ],
+)
+def test_only_loopback_hosts_go_without_a_warning(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+    warning = exposure_warning(host)
+    assert (warning is None) is loopback
+    if warning:
+        assert f"serving on {host}, so other machines on the network can open the site" in warning
+
+
+def test_the_overlay_escapes_what_it_shows() -> None:
+    problem = Problem(Location("a.md", 3, 4), "unknown key '<script>'", "error")
+    page = b"<html><head></head><body><main>Page</main></body></html>"
+    shown = inject(page, Shown(None, (problem,)), 8123)
+    assert b'<script src="/livereload.js?port=8123"></script></head>' in shown
+    assert b"a.md:3:4: error: unknown key &#x27;&lt;script&gt;&#x27;" in shown
+    assert b"<script>'" not in shown
+    assert b"Nothing has built yet." in shown
+    assert b'<dialog open id="trekgen-errors"' not in inject(page, Shown(None), 1)
+
+
+def test_a_busy_port_is_a_usage_error(copy_bundled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(copy_bundled.parent)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"trekgen: cannot serve on 127.0.0.1:{port}:" in result.stderr
+    assert "choose another --port" in result.stderr
+
+
+def test_a_missing_source_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["serve", "--source", "nowhere"])
+    assert result.exit_code == 2
+    assert "no source folder nowhere" in result.stderr
+
+
+def test_the_real_server_rebuilds_keeps_the_last_good_site_and_stops_on_ctrl_c(
+    copy_bundled: Path,
+) -> None:
+    with serving(copy_bundled) as served:
+        status, page = served.get(STAGE_URL)
+        assert status == 200
+        assert '<script src="/livereload.js?port=' in page
+        assert served.get("ml-engineer/stages/feature-engineering")[0] == 200  # redirected
+        assert served.get("no/such/page/")[0] == 404
+        assert served.get("livereload.js")[0] == 200
+
+        apply(copy_bundled, (STAGE, sub("## Why it matters\n", "## Why it matters\n\nZebra.\n")))
+        served.wait_for(STAGE_URL, lambda text: "Zebra." in text, "the edit showing")
+
+        apply(copy_bundled, (STAGE, sub("title:", "titel:")))
+        page = served.wait_for(STAGE_URL, lambda text: "trekgen-errors" in text, "the overlay")
+        assert "Zebra." in page  # the last good page, under the errors
+        assert f"roadmap/{STAGE}:2:1: error: unknown key &#x27;titel&#x27;; did you mean" in page
+        served.wait_for_line(
+            served.err,
+            lambda line: line.startswith(f"roadmap/{STAGE}:2:1: error: unknown key"),
+            "the error at its path:line:col",
+        )
+        served.wait_for_line(
+            served.err,
+            lambda line: "still serving the last good site" in line,
+            "the promise to keep serving",
+        )
+
+        apply(copy_bundled, (STAGE, sub("titel:", "title:")))
+        page = served.wait_for(STAGE_URL, lambda text: "trekgen-errors" not in text, "recovery")
+        assert "Zebra." in page
+        assert served.interrupt() == 0
+    assert served.out[-1] == "trekgen: stopped"
+    assert not any("Traceback" in line for line in served.err)
