@@ -48,7 +48,7 @@ RADIUS = {"flow": 8.0, "loop": 16.0}
 
 @dataclass(frozen=True)
 class Node:
-    """A box: a title, an optional small line above it and an optional link."""
+    """A box: a title, perhaps numbered, a small note below it and a link."""
 
     id: str
     title: str
@@ -210,16 +210,15 @@ def _has_loops(drawing: Drawing) -> bool:
 # ---------------------------------------------------------------- text
 
 
-_WIDTHS: dict[str, float] = {}
 # DejaVu Sans advance widths in em, grouped: the widest common fallback font, so
 # that a title wrapped for it fits in every other font too.
-for _chars, _width in (
+_WIDTH_GROUPS = (
     ("ijl|'", 0.28), ("IJ", 0.30), (" .,:;!", 0.33), ("ft-()[]/", 0.39), ("r", 0.42),
     ("\"*sz", 0.53), ("c", 0.55), ("kvxyL?", 0.59), ("aeoFP", 0.62),
     ("bdghnpqu0123456789$_#STYE", 0.64), ("ABKRVXZ", 0.69), ("CDGHNOQU", 0.76),
     ("w", 0.82), ("mM%", 0.95), ("W@", 1.0),
-):
-    _WIDTHS.update(dict.fromkeys(_chars, _width))
+)
+_WIDTHS = {char: width for chars, width in _WIDTH_GROUPS for char in chars}
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:

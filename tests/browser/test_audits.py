@@ -10,13 +10,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.conftest import PageReport, describe_axe
+from tests.browser.conftest import PageReport, SiteServer, describe_axe
 
+Audit = Callable[[BrowserContext, list[str]], list[str]]
+Scheme = Literal["light", "dark"]
 KINDS = [
     "index", "overview", "stage", "skills", "workflow", "ladder", "concepts", "projects",
     "project", "guide", "all", "tags", "tag", "404", "search",
@@ -26,6 +28,8 @@ BUDGET = 200 * 1024
 # Tag pages are half the site and one template listing cards of pages audited on their own:
 # the largest few stand for the kind.
 SAMPLED = {"tag": 5}
+COLOUR_RULES = """() => axe.run(document, {
+  runOnly: ['color-contrast', 'link-in-text-block'], resultTypes: ['violations']})"""
 LIGHTHOUSE_PAGES = ["", "ml-engineer/", "ml-engineer/stages/monitoring-drift/"]
 LIGHTHOUSE_GATED = ["accessibility", "best-practices", "seo"]
 
@@ -64,6 +68,15 @@ def audited_pages(site: Path, kind: str) -> list[str]:
         return paths
     size = {p: (site / p / "index.html").stat().st_size for p in paths}
     return sorted(sorted(paths, key=lambda p: -size[p])[: SAMPLED[kind]])
+
+
+def largest_of_each_kind(site: Path) -> list[str]:
+    """One page per kind, the largest: long pages hold the most kinds of content."""
+    def size(path: str) -> int:
+        file = site / path
+        return (file / "index.html" if file.is_dir() else file).stat().st_size
+
+    return [max(paths, key=size) for _, paths in sorted(html_pages(site).items())]
 
 
 def html_pages(site: Path) -> dict[str, list[str]]:
@@ -130,7 +143,7 @@ def audit(
 def audited(
     request: pytest.FixtureRequest, watch_page: Callable[[Page], PageReport],
     run_axe: Callable[[Page], list[dict[str, Any]]],
-) -> Iterator[Callable[[BrowserContext, list[str]], list[str]]]:
+) -> Iterator[Audit]:
     """audited(context, urls) -> problems of every page, each line starting with its URL."""
     opened: list[Page] = []
 
@@ -149,7 +162,7 @@ def audited(
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_page_of_a_kind_passes_the_audits(
     kind: str, scheme: str, site_dir: Path, site_url: str, request: pytest.FixtureRequest,
-    audited: Callable[[BrowserContext, list[str]], list[str]],
+    audited: Audit,
 ) -> None:
     """No console error, no failed or off-site request, no axe violation, under the budget."""
     paths = audited_pages(site_dir, kind)
@@ -158,6 +171,32 @@ def test_every_page_of_a_kind_passes_the_audits(
     context: BrowserContext = request.getfixturevalue(scheme)
     problems = audited(context, [site_url + path for path in paths])
     assert problems == [], "\n".join(problems)
+
+
+def test_the_audit_reports_each_kind_of_problem(
+    tmp_path: Path, light: BrowserContext, audited: Audit,
+) -> None:
+    """The audit itself: a page with one of each problem yields one line for each."""
+    filler = "<p>" + "words " * 40_000 + "</p>"  # 240 kB: over the budget
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><title>Bad</title>'
+        '<link rel="icon" href="data:,"></head><body><main><h1>Bad</h1>'
+        '<img src="missing.png" alt="missing"><img src="https://example.org/x.png" alt="far">'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="1" height="1">'
+        '<p style="color:#bbb;background:#fff">faint</p>'
+        f'<script>console.error("boom")</script>{filler}</main></body></html>'
+    )
+    server = SiteServer(tmp_path)
+    try:
+        problems = audited(light, [server.url])
+    finally:
+        server.close()
+    expected = [
+        "console error: boom", "HTTP 404", "missing.png", "request left the site: https://example.org/x.png",
+        "axe image-alt", "axe color-contrast", "over the 200 KiB budget",
+    ]
+    text = "\n".join(problems)
+    assert [e for e in expected if e not in text] == [], text
 
 
 def test_a_missing_page_answers_404_with_the_styled_404_page(
@@ -175,6 +214,29 @@ def test_a_missing_page_answers_404_with_the_styled_404_page(
     assert background not in {"rgba(0, 0, 0, 0)", "transparent"}, "the stylesheet did not load"
 
 
+@pytest.mark.parametrize(("chosen", "system"), [("dark", "light"), ("light", "dark")])
+def test_a_theme_chosen_against_the_system_one_keeps_its_contrast(
+    chosen: Scheme, system: Scheme, browser: Browser, site_dir: Path, site_url: str,
+    axe_script: Path,
+) -> None:
+    """The toggle's palettes (data-theme) are CSS apart from the system ones: check them too,
+    with axe's colour rules on the largest page of each kind."""
+    context = browser.new_context(color_scheme=system)
+    context.add_init_script(f"localStorage.setItem('trekgen:theme', '{chosen}')")
+    page = context.new_page()
+    problems = []
+    try:
+        for path in largest_of_each_kind(site_dir):
+            page.goto(site_url + path)
+            assert page.evaluate("document.documentElement.dataset.theme") == chosen
+            page.add_script_tag(path=str(axe_script))
+            found = page.evaluate(COLOUR_RULES)
+            problems += [f"/{path}: {line}" for line in describe_axe(found["violations"])]
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
 # --- the same under /trek/, as a GitHub Pages project site -------------------------------
 
 SUBPATH_PAGES = [
@@ -185,7 +247,7 @@ SUBPATH_PAGES = [
 
 def test_pages_under_a_subpath_pass_the_audits(
     light: BrowserContext, subpath_site_dir: Path, subpath_url: str,
-    audited: Callable[[BrowserContext, list[str]], list[str]],
+    audited: Audit,
 ) -> None:
     """Served under /trek/, nothing points outside it: every request succeeds."""
     paths = [p for p in SUBPATH_PAGES if (subpath_site_dir / p).exists()]
