@@ -326,7 +326,7 @@ def test_dead_web_links_are_warnings_at_each_place(
         f"{path}:15:18: warning: web link {base}/gone is dead: HTTP 404",
     ]
     assert result.exit_code == 0
-    assert "3 web links (0 known good)" in result.stdout
+    assert "3 web links (0 from the cache)" in result.stdout
     assert answers.hits["GET /head-refused"] == 1
 
     again = run(project, monkeypatch, "--external-links", "--strict", *cache)
@@ -386,3 +386,13 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "links.json"
     path.write_text("{not json", encoding="utf-8")
     assert not LinkCache(path).fresh("https://example.org/")
+
+
+def test_a_broken_template_is_reported_not_raised(
+    write_files: Callable[[dict[str, str]], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = {**SITE, "templates/404.html": "{% extends 'base.html' %}\n{% if %}\n"}
+    result = run(write_files(broken), monkeypatch)
+    assert result.exit_code == 1
+    assert "templates/404.html:2:1: error: template error:" in result.stderr
+    assert "Traceback" not in result.output

@@ -70,7 +70,9 @@ def test_error_fixture(fixture: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     assert code == 1
 
 
-def test_warnings_are_printed_and_do_not_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_warnings_are_printed_and_do_not_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     later = BASE_SITE["roadmap/demo/stages/01-start.md"].replace(
         "topics: [One]\n", "topics: [One]\nprerequisites: [next]\n"
     )

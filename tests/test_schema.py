@@ -180,3 +180,10 @@ def test_every_key_carries_its_description() -> None:
         for part in parts:
             for key, prop in part["properties"].items():
                 assert prop.get("description"), f"{kind.name}: {key}"
+
+
+def test_schema_refuses_a_file_as_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["schema", "--out", str(tmp_path / "taken")])
+    assert result.exit_code == 2
+    assert "is a file, not a folder" in result.stderr

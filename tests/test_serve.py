@@ -14,7 +14,15 @@ from tests.serving import serving
 from trekgen.build import Output, check, render_site
 from trekgen.cli import main
 from trekgen.errors import Location, Problem
-from trekgen.serve import Builder, Changes, Shown, exposure_warning, inject, is_loopback, snapshot
+from trekgen.serve import (
+    Builder,
+    Changes,
+    Shown,
+    exposure_warning,
+    files_under,
+    inject,
+    is_loopback,
+)
 from trekgen.theme import Theme
 
 BASE = "http://127.0.0.1:8000/"
@@ -33,7 +41,7 @@ def full(source: Path) -> Output:
 def apply(source: Path, edit: Edit) -> Changes:
     path = source / edit[0]
     path.write_text(edit[1](path.read_text(encoding="utf-8")), encoding="utf-8")
-    return Changes(frozenset({path.resolve()}), frozenset(), frozenset())
+    return Changes(frozenset({path.resolve()}))
 
 
 def differences(got: Output, expected: Output) -> list[str]:
@@ -93,7 +101,10 @@ def test_incremental_rebuilds_equal_full_builds(copy_bundled: Path) -> None:
         assert built.rendered <= most < built.pages, (name, built.rendered)
 
 
-def test_a_broken_edit_keeps_the_last_good_site_and_the_fix_recovers(copy_bundled: Path) -> None:
+def test_a_broken_edit_keeps_the_last_good_site_and_the_fix_recovers(
+    copy_bundled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(copy_bundled.parent)  # problems name files relative to the current folder
     builder = Builder(copy_bundled, BASE)
     builder.build()
     good = builder.build(apply(copy_bundled, (STAGE, sub("## Why it matters\n", "## Why\n"))))
@@ -127,17 +138,21 @@ def test_new_and_removed_files_rebuild_everything(copy_bundled: Path) -> None:
     assert differences(removed.output, full(copy_bundled)) == []
 
 
-def test_snapshots_see_edits_additions_and_removals(tmp_path: Path) -> None:
+def test_events_become_changes_judged_by_what_exists(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("one", encoding="utf-8")
     (tmp_path / ".swap").write_text("ignored", encoding="utf-8")
-    before = snapshot([tmp_path])
-    assert list(before) == [tmp_path / "a.md"]
-    (tmp_path / "a.md").write_text("two!", encoding="utf-8")
+    known = files_under([tmp_path])
+    assert known == {tmp_path / "a.md"}
     (tmp_path / "b.md").write_text("new", encoding="utf-8")
-    changes = Changes.between(before, snapshot([tmp_path]))
-    assert changes.modified == {tmp_path / "a.md"} and changes.added == {tmp_path / "b.md"}
+    # An editor that saves by renaming a new file over the old one reports it as added.
+    events = [("added", str(tmp_path / "a.md")), ("added", str(tmp_path / "b.md"))]
+    changes = Changes.from_events(events, known)
+    assert changes == Changes(frozenset({tmp_path / "a.md"}), frozenset({tmp_path / "b.md"}))
     (tmp_path / "a.md").unlink()
-    assert Changes.between(before, snapshot([tmp_path])).removed == {tmp_path / "a.md"}
+    gone = Changes.from_events([("deleted", str(tmp_path / "a.md"))], known)
+    assert gone.removed == {tmp_path / "a.md"} and not gone.modified
+    assert known == {tmp_path / "b.md"}
+    assert not Changes.from_events([("deleted", str(tmp_path / "never.md"))], known)
 
 
 @pytest.mark.parametrize(
@@ -226,3 +241,23 @@ def test_the_real_server_rebuilds_keeps_the_last_good_site_and_stops_on_ctrl_c(
         assert served.interrupt() == 0
     assert served.out[-1] == "trekgen: stopped"
     assert not any("Traceback" in line for line in served.err)
+
+
+def test_a_broken_template_is_an_error_at_its_line_and_the_fix_recovers(
+    copy_bundled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(copy_bundled.parent)
+    builder = Builder(copy_bundled, BASE)
+    assert builder.build().output is not None
+    own = copy_bundled.parent / "templates" / "404.html"
+    own.parent.mkdir()
+    own.write_text('{% extends "base.html" %}\n{% block main %}\n{% if %}\n{% endblock %}\n')
+    broken = builder.build(Changes(frozenset(), frozenset({own.resolve()})))
+    assert broken.output is None
+    assert [str(p).split(": error: ")[0] for p in broken.errors] == ["templates/404.html:3:1"]
+    assert "template error:" in str(broken.errors[0])
+    own.write_text('{% extends "base.html" %}\n{% block main %}<p>Lost.</p>{% endblock %}\n')
+    fixed = builder.build(Changes(frozenset({own.resolve()})))
+    assert fixed.output is not None
+    assert b"<p>Lost.</p>" in fixed.output.files["404.html"]
+    assert differences(fixed.output, full(copy_bundled)) == []

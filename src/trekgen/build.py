@@ -10,7 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from trekgen.errors import Problem, Problems, UsageError
+import jinja2
+
+from trekgen.errors import Location, Problem, Problems, UsageError, display_path
 from trekgen.load import load
 from trekgen.output import check_output, safe_join, write_site
 from trekgen.render import PageSpec, render
@@ -83,6 +85,13 @@ def render_site(
     assets = asset_names(static)
     files = render(site, theme.environment(), assets, only, whole_site=whole_site)
     return Output(files, {assets[name]: path for name, path in static.items()})
+
+
+def template_problem(exc: jinja2.TemplateError) -> Problem:
+    """A template's mistake as a problem at its file and line, instead of a traceback."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
+    line = getattr(exc, "lineno", None) or 1
+    return Problem(Location(display_path(Path(name)), line), f"template error: {exc.message}")
 
 
 def checked_base_url(value: str) -> str:

@@ -96,7 +96,7 @@ def check(source: Path, external_links: bool, strict: bool, cache_dir: Path | No
         _fail(exc)
         return
     report(result.warnings)
-    web = f", {result.web} web links ({result.from_cache} known good)" if external_links else ""
+    web = f", {result.web} web links ({result.from_cache} from the cache)" if external_links else ""
     click.echo(
         f"trekgen: {result.roadmaps} roadmaps, {result.stages} stages, "
         f"{result.internal} links inside the site{web}: no errors"
@@ -115,7 +115,11 @@ def schema(out: Path) -> None:
     """Write JSON Schemas of every content file, for editor completion and checks."""
     from trekgen.schema import write_schemas
 
-    written = write_schemas(out)
+    try:
+        written = write_schemas(out)
+    except UsageError as exc:
+        _fail(exc)
+        return
     click.echo(f"trekgen: wrote {len(written)} schemas into {out}")
 
 

@@ -104,8 +104,10 @@ class Box:
 
     def overlaps(self, other: Box, margin: float = 0.0) -> bool:
         return not (
-            self.right + margin <= other.x or other.right + margin <= self.x
-            or self.bottom + margin <= other.y or other.bottom + margin <= self.y
+            self.right + margin <= other.x
+            or other.right + margin <= self.x
+            or self.bottom + margin <= other.y
+            or other.bottom + margin <= self.y
         )
 
 
@@ -153,8 +155,13 @@ def roadmap_svg(roadmap: Roadmap, href: Callable[[str], str]) -> str:
     """The roadmap drawing: one linked box per stage, arrows from prerequisites."""
     nodes = tuple(
         Node(
-            s.slug, s.title, badge=str(s.number), note=str(s.meta.duration), href=href(s.url),
-            name=f"Stage {s.number}: {s.title}, {s.meta.duration}", stage=s.slug,
+            s.slug,
+            s.title,
+            badge=str(s.number),
+            note=str(s.meta.duration),
+            href=href(s.url),
+            name=f"Stage {s.number}: {s.title}, {s.meta.duration}",
+            stage=s.slug,
         )
         for s in roadmap.stages
     )
@@ -213,10 +220,21 @@ def _has_loops(drawing: Drawing) -> bool:
 # DejaVu Sans advance widths in em, grouped: the widest common fallback font, so
 # that a title wrapped for it fits in every other font too.
 _WIDTH_GROUPS = (
-    ("ijl|'", 0.28), ("IJ", 0.30), (" .,:;!", 0.33), ("ft-()[]/", 0.39), ("r", 0.42),
-    ("\"*sz", 0.53), ("c", 0.55), ("kvxyL?", 0.59), ("aeoFP", 0.62),
-    ("bdghnpqu0123456789$_#STYE", 0.64), ("ABKRVXZ", 0.69), ("CDGHNOQU", 0.76),
-    ("w", 0.82), ("mM%", 0.95), ("W@", 1.0),
+    ("ijl|'", 0.28),
+    ("IJ", 0.30),
+    (" .,:;!", 0.33),
+    ("ft-()[]/", 0.39),
+    ("r", 0.42),
+    ('"*sz', 0.53),
+    ("c", 0.55),
+    ("kvxyL?", 0.59),
+    ("aeoFP", 0.62),
+    ("bdghnpqu0123456789$_#STYE", 0.64),
+    ("ABKRVXZ", 0.69),
+    ("CDGHNOQU", 0.76),
+    ("w", 0.82),
+    ("mM%", 0.95),
+    ("W@", 1.0),
 )
 _WIDTHS = {char: width for chars, width in _WIDTH_GROUPS for char in chars}
 
@@ -314,7 +332,11 @@ def columns_of(rows: list[list[str]], edges: Sequence[Edge]) -> dict[str, Column
 
 
 def _cost(
-    node: str, place: Column, edges: Sequence[Edge], column: dict[str, Column], row: dict[str, int],
+    node: str,
+    place: Column,
+    edges: Sequence[Edge],
+    column: dict[str, Column],
+    row: dict[str, int],
 ) -> float:
     """What the arrows into `node` cost if it goes to `place`: a slanted curve from the row
     above costs 1, a long arrow that must cross to the other side's lane costs 3."""
@@ -340,7 +362,10 @@ def _side(source: Column, target: Column, forward: bool) -> Side:
 
 
 def plan_edges(
-    edges: Sequence[Edge], row: dict[str, int], column: dict[str, Column], columns: int,
+    edges: Sequence[Edge],
+    row: dict[str, int],
+    column: dict[str, Column],
+    columns: int,
 ) -> list[Plan]:
     """How each edge is drawn: a short curve, or a lane shared with its bundle."""
     plans = _bundle([_plan(i, e, row, column) for i, e in enumerate(edges)])
@@ -444,8 +469,10 @@ def layout(graph: Graph) -> Drawing:
     gaps = _gap_heights(rows, row, plans, label_lines, columns)
     boxes, height = _place(rows, column, xs, columns, heights, gaps)
     sides: tuple[Side, Side] = ("left", "right")
-    used = {side: 1 + max((p.lane for p in plans if not p.direct and p.side == side), default=-1)
-            for side in sides}
+    used = {
+        side: 1 + max((p.lane for p in plans if not p.direct and p.side == side), default=-1)
+        for side in sides
+    }
     geometry = Geometry(boxes, row, rows, columns, xs, used)
     paths, labels = _route(plans, geometry, label_lines)
     return Drawing(graph.nodes, graph.align, WIDTH, height, boxes, lines, paths, labels)
@@ -494,7 +521,9 @@ def _beside_width(plan: Plan, columns: int, xs: dict[Column, float]) -> float:
 
 
 def _label_lines(
-    plans: Sequence[Plan], columns: int, xs: dict[Column, float],
+    plans: Sequence[Plan],
+    columns: int,
+    xs: dict[Column, float],
 ) -> dict[int, tuple[str, ...]]:
     out: dict[int, tuple[str, ...]] = {}
     for plan in plans:
@@ -509,8 +538,11 @@ def _label_height(lines: tuple[str, ...]) -> float:
 
 
 def _gap_heights(
-    rows: list[list[str]], row: dict[str, int], plans: Sequence[Plan],
-    label_lines: dict[int, tuple[str, ...]], columns: int,
+    rows: list[list[str]],
+    row: dict[str, int],
+    plans: Sequence[Plan],
+    label_lines: dict[int, tuple[str, ...]],
+    columns: int,
 ) -> list[float]:
     """Each gap between rows fits its arrows' turns and the labels placed in it."""
     # In two columns the labels of lanes go into gaps too, so every gap can hold one.
@@ -519,8 +551,11 @@ def _gap_heights(
     gaps: list[float] = []
     for gap in range(len(rows) - 1):
         turns = {p.start_id for p in plans if _track_gap(p, row) == gap}
-        labels = [_label_height(label_lines[p.index]) for p in plans
-                  if p.direct and row[p.edge.source] == gap and p.index in label_lines]
+        labels = [
+            _label_height(label_lines[p.index])
+            for p in plans
+            if p.direct and row[p.edge.source] == gap and p.index in label_lines
+        ]
         gaps.append(max(GAP_MIN, 10.0 * (len(turns) + 1), max(labels, default=0) + 22, floor))
     return gaps
 
@@ -533,8 +568,12 @@ def _track_gap(plan: Plan, row: dict[str, int]) -> int | None:
 
 
 def _place(
-    rows: list[list[str]], column: dict[str, Column], xs: dict[Column, float], columns: int,
-    heights: dict[str, float], gaps: list[float],
+    rows: list[list[str]],
+    column: dict[str, Column],
+    xs: dict[Column, float],
+    columns: int,
+    heights: dict[str, float],
+    gaps: list[float],
 ) -> tuple[dict[str, Box], float]:
     """Boxes row by row; the boxes of a row share its height."""
     boxes: dict[str, Box] = {}
@@ -569,7 +608,9 @@ Ports = dict[tuple[str, str], Point]  # (attachment id, 'start' | 'end') -> poin
 
 
 def _route(
-    plans: list[Plan], geo: Geometry, label_lines: dict[int, tuple[str, ...]],
+    plans: list[Plan],
+    geo: Geometry,
+    label_lines: dict[int, tuple[str, ...]],
 ) -> tuple[tuple[tuple[Plan, str, str], ...], tuple[Label, ...]]:
     ports: Ports = {**_top_bottom_ports(plans, geo), **_side_ports(plans, geo)}
     tracks = _tracks(plans, geo, ports)
@@ -752,7 +793,11 @@ def _toward(origin: Point, target: Point, distance: float) -> Point:
 
 
 def _place_label(
-    plan: Plan, points: list[Point], lines: tuple[str, ...], geo: Geometry, placed: list[Label],
+    plan: Plan,
+    points: list[Point],
+    lines: tuple[str, ...],
+    geo: Geometry,
+    placed: list[Label],
 ) -> Label:
     """The first spot that overlaps no other label: on a short curve, beside a lane or in a gap."""
     w = max(text_width(line, LABEL_SIZE) for line in lines) + 10
@@ -843,10 +888,14 @@ def to_svg(drawing: Drawing, prefix: str, title: str, desc: str, img: bool = Tru
         _tag("g", "\n" + "\n".join(_nodes_svg(drawing)) + "\n", class_="nodes"),
     ]
     return _tag(
-        "svg", "\n" + "\n".join(p for p in parts if p) + "\n",
-        xmlns="http://www.w3.org/2000/svg", class_=f"drawing {prefix}",
+        "svg",
+        "\n" + "\n".join(p for p in parts if p) + "\n",
+        xmlns="http://www.w3.org/2000/svg",
+        class_=f"drawing {prefix}",
         viewBox=f"0 0 {_num(drawing.width)} {_num(drawing.height)}",
-        width=drawing.width, height=drawing.height, **roles,
+        width=drawing.width,
+        height=drawing.height,
+        **roles,
         aria_labelledby=f"{prefix}-title {prefix}-desc",
     )
 
@@ -893,8 +942,14 @@ def _node_svg(node: Node, box: Box, lines: tuple[str, ...], align: Align) -> str
     if not node.href:
         return _tag("g", body, class_="node", data_node=node.id)
     ring = _tag(
-        "rect", class_="node-ring", x=box.x - 4, y=box.y - 4, width=box.w + 8, height=box.h + 8,
-        rx=13.0, fill="none",
+        "rect",
+        class_="node-ring",
+        x=box.x - 4,
+        y=box.y - 4,
+        width=box.w + 8,
+        height=box.h + 8,
+        rx=13.0,
+        fill="none",
     )
     stage = {"data_stage": node.stage} if node.stage else {}
     body = ring + body + _check(box)

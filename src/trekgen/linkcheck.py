@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import jinja2
 from pydantic import BaseModel
 
 from trekgen import __version__
-from trekgen.build import Output, check, render_site
+from trekgen.build import Output, check, render_site, template_problem
 from trekgen.errors import ContentError, Location, Problem, display_path
 from trekgen.load import STAGE_FILE
 from trekgen.markdown import render_markdown
@@ -91,7 +92,10 @@ def check_site(
 ) -> CheckReport:
     """Validate, render in memory and check links; raises ContentError with every problem."""
     site, warnings = check(source)
-    output = render_site(site, Theme.for_source(source))
+    try:
+        output = render_site(site, Theme.for_source(source))
+    except jinja2.TemplateError as exc:
+        raise ContentError([template_problem(exc)]) from None
     links = list(written_links(site, source))
     problems = [*warnings, *internal_problems(links, output, site.config.base_url)]
     checked, cached = 0, 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from trekgen import models
+from trekgen.errors import UsageError, display_path
 from trekgen.fieldhelp import FIELD_HELP
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -143,6 +144,8 @@ def schema_texts() -> dict[str, str]:
 
 def write_schemas(out: Path) -> list[Path]:
     """Write every schema into `out`; returns the files written."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {display_path(out)} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in schema_texts().items():

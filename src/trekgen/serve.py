@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import jinja2
 import watchfiles
 from livereload.handlers import (  # type: ignore[import-untyped]
     LiveReloadHandler,
@@ -33,7 +34,7 @@ from tornado import httpserver, netutil, web
 from tornado.ioloop import IOLoop
 
 from trekgen import models
-from trekgen.build import Output, checked_base_url, render_site
+from trekgen.build import Output, checked_base_url, render_site, template_problem
 from trekgen.errors import Problem, Problems, UsageError, display_path
 from trekgen.load import PageSource, RoadmapSource, SiteSource, load
 from trekgen.load import _page as load_page
@@ -51,12 +52,10 @@ STEP_MS = 15
 
 # --- what changed on disk -----------------------------------------------------------------
 
-Signature = tuple[int, int, int]
 
-
-def snapshot(roots: Iterable[Path]) -> dict[Path, Signature]:
-    """Every file under `roots` (hidden ones aside) with its modification time, size and inode."""
-    found: dict[Path, Signature] = {}
+def files_under(roots: Iterable[Path]) -> set[Path]:
+    """Every file under `roots`, hidden ones aside."""
+    found: set[Path] = set()
     stack = [r for r in roots if r.is_dir()]
     while stack:
         with os.scandir(stack.pop()) as entries:
@@ -66,27 +65,17 @@ def snapshot(roots: Iterable[Path]) -> dict[Path, Signature]:
                 if entry.is_dir(follow_symlinks=True):
                     stack.append(Path(entry.path))
                 elif entry.is_file(follow_symlinks=True):
-                    info = entry.stat()
-                    found[Path(entry.path)] = (info.st_mtime_ns, info.st_size, info.st_ino)
+                    found.add(Path(entry.path))
     return found
 
 
 @dataclasses.dataclass(frozen=True)
 class Changes:
-    """Files modified, added and removed between two snapshots."""
+    """Files modified, added and removed since the last build."""
 
     modified: frozenset[Path]
-    added: frozenset[Path]
-    removed: frozenset[Path]
-
-    @classmethod
-    def between(cls, before: dict[Path, Signature], after: dict[Path, Signature]) -> Changes:
-        modified = {p for p in before.keys() & after.keys() if before[p] != after[p]}
-        return cls(
-            frozenset(modified),
-            frozenset(after.keys() - before.keys()),
-            frozenset(before.keys() - after.keys()),
-        )
+    added: frozenset[Path] = frozenset()
+    removed: frozenset[Path] = frozenset()
 
     @classmethod
     def from_events(cls, events: Iterable[tuple[object, str]], known: set[Path]) -> Changes:
@@ -216,7 +205,9 @@ class Builder:
         self._loaded: SiteSource | None = None
         self._load_problems: list[Problem] = []
         self._good: tuple[Site, Output] | None = None
-        self._theme_changed = True
+        self._link_problems: list[Problem] = []
+        self._render_all = True  # the next good build renders every page
+        self._clean = False  # the last build succeeded: the loaded and the shown site agree
 
     def build(
         self, changes: Changes | None = None, early: Callable[[Output], None] | None = None
@@ -228,13 +219,20 @@ class Builder:
         """
         started = time.perf_counter()
         pages_only = changes is not None and self._pages_only(changes)
-        self._theme_changed |= not pages_only
+        self._render_all |= not pages_only
         problems = Problems()
+        before = self._loaded
         loaded = self._reload(changes.modified, problems) if changes and pages_only else None
         if loaded is None:
             loaded = self._load_all(problems)
-        site = link(loaded, problems) if loaded is not None else None
-        if site is None or problems.errors:
+        site, edits = None, None
+        if changes and pages_only and before and not problems.errors:
+            site, edits = self._patched(before, changes.modified)
+        if site is None:
+            site = self._link(loaded)
+        problems.extend(self._link_problems)
+        self._clean = site is not None and not problems.errors
+        if site is None or not self._clean:
             return Built(None, problems.sorted(), 0, 0, time.perf_counter() - started)
         site.config = site.config.model_copy(update={"base_url": self.base_url})
         specs = list(pages(site))
@@ -245,11 +243,67 @@ class Builder:
             if early is not None:
                 early(output)
 
-        output, rendered = self._render(site, specs, shown_early)
-        self._good, self._theme_changed = (site, output), False
+        try:
+            output, rendered = self._render(site, specs, shown_early, edits)
+        except jinja2.TemplateError as exc:
+            self._render_all, self._clean = True, False
+            problems.extend([template_problem(exc)])
+            return Built(None, problems.sorted(), 0, 0, time.perf_counter() - started)
+        self._good, self._render_all = (site, output), False
         seconds = time.perf_counter() - started
         built = Built(output, problems.sorted(), rendered, len(specs), seconds)
         return dataclasses.replace(built, first_seconds=first[0] if first else seconds)
+
+    def forget(self) -> None:
+        """Trust nothing kept from earlier builds: the next one loads and renders everything."""
+        self._loaded, self._clean, self._render_all = None, False, True
+
+    def _link(self, loaded: SiteSource | None) -> Site | None:
+        linked = Problems()
+        site = link(loaded, linked) if loaded is not None else None
+        self._link_problems = linked.sorted()
+        return site
+
+    def _patched(
+        self, before: SiteSource, paths: Collection[Path]
+    ) -> tuple[Site | None, Edits | None]:
+        """After body-only edits, the last good site with the new bodies swapped in.
+
+        Linking reads no body, so it would give the same site: this skips it, which is most
+        of the work on a large site. Anything more than a body edit returns (None, None).
+        """
+        if not (self._clean and self._good and self._loaded) or self._render_all:
+            return None, None
+        shown = {display_path(self._in_source(p)) for p in paths}
+        old = {
+            s.doc.path: s for r in before.roadmaps for s in _page_sources(r) if s.doc.path in shown
+        }
+        new = {
+            s.doc.path: s
+            for r in self._loaded.roadmaps
+            for s in _page_sources(r)
+            if s.doc.path in shown
+        }
+        same = old.keys() == new.keys() == shown and all(
+            (old[k].meta, old[k].slug, old[k].number) == (new[k].meta, new[k].slug, new[k].number)
+            for k in shown
+        )
+        if not same:
+            return None, None
+        site = self._good[0]
+        by_source = {page.source: page for r in site.roadmaps for page in _site_pages(r)}
+        urls = set()
+        for path in shown:
+            page = by_source[path]
+            if page.content != new[path].content:
+                page.content = new[path].content
+                urls.add(page.url)
+        bodies = frozenset(urls)
+        return site, Edits(bodies, frozenset(), frozenset(), bodies)
+
+    def _in_source(self, path: Path) -> Path:
+        """A watcher's (resolved) path spelled from the source folder as given, as load() does."""
+        return self.source / path.resolve().relative_to(self.source.resolve())
 
     @property
     def output(self) -> Output | None:
@@ -276,9 +330,7 @@ class Builder:
         """The last load with only `paths` read again: the same result as loading everything."""
         if self._loaded is None:
             return None
-        root = self.source.resolve()
-        # The watcher's paths are resolved; load() spells them from the source as given.
-        paths = [self.source / p.resolve().relative_to(root) for p in paths]
+        paths = [self._in_source(p) for p in paths]
         shown = {display_path(p) for p in paths}
         found = Problems()
         found.extend(p for p in self._load_problems if p.location.path not in shown)
@@ -307,11 +359,14 @@ class Builder:
         return dataclasses.replace(roadmap, **lists) if lists else roadmap
 
     def _render(
-        self, site: Site, specs: list[PageSpec], early: Callable[[Output], None]
+        self,
+        site: Site,
+        specs: list[PageSpec],
+        early: Callable[[Output], None],
+        edits: Edits | None = None,
     ) -> tuple[Output, int]:
         theme = Theme.for_source(self.source)
-        edits = None
-        if self._good is not None and not self._theme_changed:
+        if edits is None and self._good is not None and not self._render_all:
             edits = page_edits(self._good[0], site)
         if edits is None or self._good is None:
             return render_site(site, theme), len(specs)
@@ -329,6 +384,14 @@ class Builder:
         }
         files.update({p: data for p, data in rest.files.items() if p not in files})
         return Output(files, rest.static), len(chosen)
+
+
+def _page_sources(roadmap: RoadmapSource) -> list[PageSource[Any]]:
+    return [*roadmap.stages, *roadmap.projects, *roadmap.guides]
+
+
+def _site_pages(roadmap: Any) -> list[Page[Any]]:
+    return [*roadmap.stages, *roadmap.projects, *roadmap.guides]
 
 
 def _page_of(spec: PageSpec) -> str | None:
@@ -499,7 +562,7 @@ class LiveServer:
         watcher: threading.Thread | None = None
         _stop_on_signals()
         try:
-            known = set(snapshot(self.roots()))
+            known = files_under(self.roots())
             self._publish(self.builder.build(), "")
             self._loop = IOLoop.current()
             http = httpserver.HTTPServer(self._application())
@@ -545,9 +608,17 @@ class LiveServer:
         )
         for batch in events:
             changes = Changes.from_events(batch, known)
-            if changes:
+            if not changes:
+                continue
+            try:
                 built = self.builder.build(changes, early=self._show_early)
-                self._publish(built, changes.names())
+            except Exception as exc:  # a bug must not stop the preview; the next save retries
+                self.builder.forget()
+                self.say(
+                    f"trekgen: the build failed: {exc!r}; still serving the last good site", True
+                )
+                continue
+            self._publish(built, changes.names())
 
     def _show_early(self, output: Output) -> None:
         """Serve the edited pages and reload the browser before the rest of the site is done."""
