@@ -17,33 +17,69 @@ from pathlib import Path
 
 import yaml
 
-WORDS = (
-    "model data feature training pipeline gradient loss batch tensor metric baseline "
-    "validation split leakage drift schema query index cache latency throughput replica "
-    "shard queue worker service contract review release rollback canary trace log alert "
-    "budget sample label annotation embedding vector retrieval ranking score threshold "
-    "calibration precision recall error variance bias regularization optimizer scheduler "
-    "checkpoint artifact registry container cluster node job scheduler storage format "
-    "column table partition window aggregate join stream event consumer producer offset "
-    "prompt token context window evaluation guardrail judge rubric dataset benchmark "
-    "experiment hypothesis ablation notebook script module function interface test fixture "
-    "deployment endpoint request response payload timeout retry backoff quota cost "
-    "dashboard report owner incident runbook postmortem decision trade-off constraint"
-).split()
-LINKERS = (
-    "so that when because while before after unless and but which where as once "
-    "without through across against within between"
-).split()
-ADJECTIVES = (
-    "reliable careful small large noisy clean stable fresh stale robust fragile shared "
-    "private versioned typed measured expensive cheap fast slow sparse dense"
-).split()
-TAGS = (
-    "Python", "SQL", "Statistics", "Deep Learning", "MLOps", "Data Engineering", "Evaluation",
-    "Serving", "Monitoring", "Retrieval", "LLM", "Vision", "NLP", "Tabular", "Time Series",
-    "Testing", "Security", "Cloud", "Spark", "Kubernetes", "PyTorch", "Feature Stores",
-    "Experimentation", "Privacy", "Ethics", "Search", "Streaming", "Optimization",
-    "Probability", "Linear Algebra", "Visualization", "Career",
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+WORDS = _words("""
+    model data feature training pipeline gradient loss batch tensor metric baseline
+    validation split leakage drift schema query index cache latency throughput replica
+    shard queue worker service contract review release rollback canary trace log alert
+    budget sample label annotation embedding vector retrieval ranking score threshold
+    calibration precision recall error variance bias regularization optimizer scheduler
+    checkpoint artifact registry container cluster node job scheduler storage format
+    column table partition window aggregate join stream event consumer producer offset
+    prompt token context window evaluation guardrail judge rubric dataset benchmark
+    experiment hypothesis ablation notebook script module function interface test fixture
+    deployment endpoint request response payload timeout retry backoff quota cost
+    dashboard report owner incident runbook postmortem decision trade-off constraint
+""")
+LINKERS = _words("""
+    so that when because while before after unless and but which where as once
+    without through across against within between
+""")
+ADJECTIVES = _words("""
+    reliable careful small large noisy clean stable fresh stale robust fragile shared
+    private versioned typed measured expensive cheap fast slow sparse dense
+""")
+# Tags of one or two words, as real roadmaps have them.
+TAGS = tuple(
+    line.strip()
+    for line in """
+    Python
+    SQL
+    Statistics
+    Deep Learning
+    MLOps
+    Data Engineering
+    Evaluation
+    Serving
+    Monitoring
+    Retrieval
+    LLM
+    Vision
+    NLP
+    Tabular
+    Time Series
+    Testing
+    Security
+    Cloud
+    Spark
+    Kubernetes
+    PyTorch
+    Feature Stores
+    Experimentation
+    Privacy
+    Ethics
+    Search
+    Streaming
+    Optimization
+    Probability
+    Linear Algebra
+    Visualization
+    Career
+    """.strip().splitlines()
 )
 KINDS = ("course", "book", "docs", "paper", "video", "article", "tool")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -148,9 +184,17 @@ def _stages(writer: Writer, count: int) -> list[Stage]:
             slug += "-x"
         taken.add(slug)
         earlier = [s.slug for s in stages]
-        prerequisites = earlier[-1:] + writer.rng.sample(earlier[:-1], min(1, max(0, len(earlier) - 1)))
-        stages.append(Stage(number, slug, _stage_meta(writer, title, prerequisites),
-                            _body(writer, prerequisites)))
+        prerequisites = earlier[-1:] + writer.rng.sample(
+            earlier[:-1], min(1, max(0, len(earlier) - 1))
+        )
+        stages.append(
+            Stage(
+                number,
+                slug,
+                _stage_meta(writer, title, prerequisites),
+                _body(writer, prerequisites),
+            )
+        )
     return stages
 
 
@@ -194,10 +238,14 @@ def _body(writer: Writer, prerequisites: list[str]) -> str:
         writer.paragraph(3),
         writer.paragraph(3),
         "## What to learn",
-        *(f"**{writer.title()}.** {writer.paragraph(3)} See "
-          f"[{writer.title().lower()}](https://example.org/{slugify(writer.words(2, 2))}/) "
-          f"and `{rng.choice(WORDS)}_{rng.choice(WORDS)}()`." for _ in range(3)),
-        "| Concept | What it means | Where it shows up |\n|---|---|---|\n" + "\n".join(
+        *(
+            f"**{writer.title()}.** {writer.paragraph(3)} See "
+            f"[{writer.title().lower()}](https://example.org/{slugify(writer.words(2, 2))}/) "
+            f"and `{rng.choice(WORDS)}_{rng.choice(WORDS)}()`."
+            for _ in range(3)
+        ),
+        "| Concept | What it means | Where it shows up |\n|---|---|---|\n"
+        + "\n".join(
             f"| {writer.words(1, 2)} | {writer.words(4, 7)} | {writer.words(2, 4)} |"
             for _ in range(4)
         ),
@@ -219,14 +267,26 @@ def plain_markdown(stage: Stage) -> str:
     resources = meta["resources"]
     assert isinstance(resources, list)
     lines = [
-        str(meta["summary"]), "",
-        f"Time: {meta['duration']}. Level: {meta['level']}.", "",
-        "## Topics", "", *(f"- {t}" for t in _strings(meta["topics"])), "",
-        "## By the end you can", "", *(f"- {o}" for o in _strings(meta["outcomes"])), "",
+        str(meta["summary"]),
+        "",
+        f"Time: {meta['duration']}. Level: {meta['level']}.",
+        "",
+        "## Topics",
+        "",
+        *(f"- {t}" for t in _strings(meta["topics"])),
+        "",
+        "## By the end you can",
+        "",
+        *(f"- {o}" for o in _strings(meta["outcomes"])),
+        "",
         stage.body,
-        "## Resources", "",
-        *(f"- [{r['title']}]({r['url']}) ({r['kind']}, {'free' if r['free'] else 'paid'})"
-          + (f": {r['note']}" if "note" in r else "") for r in resources),
+        "## Resources",
+        "",
+        *(
+            f"- [{r['title']}]({r['url']}) ({r['kind']}, {'free' if r['free'] else 'paid'})"
+            + (f": {r['note']}" if "note" in r else "")
+            for r in resources
+        ),
     ]
     return "\n".join(lines) + "\n"
 
@@ -246,12 +306,17 @@ def write_trekgen(roadmaps: list[Roadmap], out: Path) -> Path:
     """trekgen's own layout: out/roadmap/...; returns the source folder."""
     source = out / "roadmap"
     listed = [r.slug for r in roadmaps]
-    _write(source / "site.yaml", _dump({
-        "title": "Benchmark roadmaps",
-        "description": "Synthetic roadmaps for measuring trekgen.",
-        "language": "en",
-        "roadmaps": listed,
-    }))
+    _write(
+        source / "site.yaml",
+        _dump(
+            {
+                "title": "Benchmark roadmaps",
+                "description": "Synthetic roadmaps for measuring trekgen.",
+                "language": "en",
+                "roadmaps": listed,
+            }
+        ),
+    )
     for roadmap in roadmaps:
         folder = source / roadmap.slug
         _write(folder / "roadmap.yaml", _dump(roadmap.header))
@@ -280,8 +345,10 @@ def write_pelican(roadmaps: list[Roadmap], out: Path) -> Path:
             f"Category: {roadmap.slug}\nTags: {', '.join(_strings(stage.meta['tags']))}\n"
             f"Slug: {roadmap.slug}-{stage.slug}\nSummary: {stage.meta['summary']}\n\n"
         )
-        _write(out / "content" / roadmap.slug / f"{stage.number:03d}-{stage.slug}.md",
-               head + plain_markdown(stage))
+        _write(
+            out / "content" / roadmap.slug / f"{stage.number:03d}-{stage.slug}.md",
+            head + plain_markdown(stage),
+        )
     return out
 
 
@@ -291,14 +358,22 @@ def write_hugo(roadmaps: list[Roadmap], out: Path) -> Path:
     for name, text in HUGO_LAYOUTS.items():
         _write(out / "layouts" / "_default" / name, text)
     for roadmap, stage in _every_stage(roadmaps):
-        head = _dump({"title": stage.meta["title"], "tags": stage.meta["tags"],
-                      "summary": stage.meta["summary"], "date": UPDATED})
-        _write(out / "content" / roadmap.slug / f"{stage.number:03d}-{stage.slug}.md",
-               f"---\n{head}---\n\n{plain_markdown(stage)}")
+        head = _dump(
+            {
+                "title": stage.meta["title"],
+                "tags": stage.meta["tags"],
+                "summary": stage.meta["summary"],
+                "date": UPDATED,
+            }
+        )
+        _write(
+            out / "content" / roadmap.slug / f"{stage.number:03d}-{stage.slug}.md",
+            f"---\n{head}---\n\n{plain_markdown(stage)}",
+        )
     return out
 
 
-PELICAN_CONF = '''\
+PELICAN_CONF = """\
 AUTHOR = "Benchmark"
 SITENAME = "Benchmark roadmaps"
 PATH = "content"
@@ -309,13 +384,14 @@ CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
-'''
+"""
 
 HUGO_LAYOUTS = {
     "baseof.html": (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         "<title>{{ .Title }} · {{ .Site.Title }}</title></head><body>"
-        '<nav>{{ range .Site.Sections }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</nav>'
+        "<nav>{{ range .Site.Sections }}"
+        '<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</nav>'
         '<main>{{ block "main" . }}{{ end }}</main></body></html>\n'
     ),
     "single.html": (

@@ -6,12 +6,12 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from trekgen import models
-from trekgen.errors import Location, Problems, display_path
+from trekgen import models, parallel
+from trekgen.errors import Location, Problem, Problems, display_path
 from trekgen.markdown import Rendered, render_markdown
 from trekgen.sources import Document, SourceError, read_front_matter, read_yaml
 from trekgen.validate import validate
@@ -21,6 +21,12 @@ M = TypeVar("M", bound=BaseModel)
 STAGE_FILE = re.compile(r"(\d{1,3})-(.+)\.md")
 SECTION_FILES = ("skills.yaml", "workflow.yaml", "ladder.yaml", "diagrams.yaml")
 KNOWN = {"roadmap.yaml", *SECTION_FILES, "stages", "projects", "guides"}
+# The page folders of a roadmap: the model of their front matter, and whether files are numbered.
+PAGE_FOLDERS: tuple[tuple[str, type[BaseModel], bool], ...] = (
+    ("stages", models.StageMeta, True),
+    ("projects", models.ProjectMeta, False),
+    ("guides", models.GuideMeta, False),
+)
 SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:")
 # Ids the templates use on a page; Markdown headings never take them.
 RESERVED_IDS = (
@@ -71,6 +77,12 @@ class RoadmapSource:
     guides: list[PageSource[models.GuideMeta]] = field(default_factory=list)
 
 
+# A page file read: the page, or None when it has errors, and its problems; and every page
+# file read, by folder.
+PageRead = tuple["PageSource[Any] | None", list[Problem]]
+PageReads = dict[Path, list[PageRead]]
+
+
 @dataclass
 class SiteSource:
     """The whole source folder."""
@@ -87,7 +99,8 @@ def load(root: Path, problems: Problems) -> SiteSource | None:
         return None
     config = _yaml(root / "site.yaml", models.SiteConfig, problems)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    roadmaps = [_roadmap(p, problems) for p in folders]
+    pages = _read_pages(folders)
+    roadmaps = [_roadmap(p, problems, pages) for p in folders]
     if config is None:
         return None
     _check_listed(config, [p.name for p in folders], problems)
@@ -114,7 +127,7 @@ def _check_listed(
             )
 
 
-def _roadmap(folder: Path, problems: Problems) -> RoadmapSource:
+def _roadmap(folder: Path, problems: Problems, pages: PageReads) -> RoadmapSource:
     for entry in sorted(folder.iterdir()):
         if entry.name not in KNOWN and not entry.name.startswith("."):
             problems.error(
@@ -127,12 +140,12 @@ def _roadmap(folder: Path, problems: Problems) -> RoadmapSource:
         for name in SECTION_FILES
         if (folder / name).exists()
     }
-    stages = _pages(folder / "stages", models.StageMeta, problems, numbered=True)
+    stages = _pages(folder / "stages", pages, problems)
     stage_files = sorted(
         m[2] for p in (folder / "stages").glob("*.md") if (m := STAGE_FILE.fullmatch(p.name))
     )
-    projects = _pages(folder / "projects", models.ProjectMeta, problems)
-    guides = _pages(folder / "guides", models.GuideMeta, problems)
+    projects = _pages(folder / "projects", pages, problems)
+    guides = _pages(folder / "guides", pages, problems)
     return RoadmapSource(
         slug=folder.name,
         header=header,
@@ -162,19 +175,43 @@ def _yaml(path: Path, model: type[M], problems: Problems) -> Loaded[M] | None:
     return Loaded(value, doc) if value is not None else None
 
 
-def _pages(
-    folder: Path, model: type[M], problems: Problems, *, numbered: bool = False
-) -> list[PageSource[M]]:
+def _read_pages(folders: list[Path]) -> PageReads:
+    """Every stage, project and guide file of every roadmap, read and validated, by folder.
+
+    The files are independent and reading them is most of the work of a large build, so they
+    are read all at once, in parallel when there are many (issue 6).
+    """
+    kinds = {
+        folder / name: (model, numbered)
+        for folder in folders
+        for name, model, numbered in PAGE_FOLDERS
+    }
+    files = {place: _page_files(place) for place in kinds}
+    jobs = [(path, *kinds[place]) for place, paths in files.items() for path in paths]
+    reads = parallel.imap(_read_page, jobs)
+    return {place: [next(reads) for _ in paths] for place, paths in files.items()}
+
+
+def _read_page(job: tuple[Path, type[BaseModel], bool]) -> PageRead:
+    path, model, numbered = job
+    problems = Problems()
+    page = _page(path, model, problems, numbered)
+    return page, problems.sorted()
+
+
+def _page_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    pages = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
-            continue
-        page = _page(path, model, problems, numbered)
+    return [path for path in sorted(folder.iterdir()) if not path.name.startswith(".")]
+
+
+def _pages(folder: Path, pages: PageReads, problems: Problems) -> list[PageSource[Any]]:
+    found = []
+    for page, page_problems in pages[folder]:
+        problems.extend(page_problems)
         if page:
-            pages.append(page)
-    return pages
+            found.append(page)
+    return found
 
 
 def _page(path: Path, model: type[M], problems: Problems, numbered: bool) -> PageSource[M] | None:

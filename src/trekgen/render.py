@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import posixpath
 from collections.abc import Callable, Iterator
@@ -12,7 +13,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from trekgen import seo
+from trekgen import parallel, seo
 from trekgen.search import fingerprint, search_index
 from trekgen.site import Roadmap, Site
 
@@ -42,10 +43,28 @@ def base_path(base_url: str | None) -> str:
 def relative(target: str, from_url: str) -> str:
     """A link from the page at `from_url` to `target`, both relative to the site root."""
     here = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
-    link = posixpath.relpath("/" + target, "/" + here)
+    link = _relpath(target, here)
     if target.endswith("/") or not target:
         link = link.rstrip("/") + "/"
     return "./" if link == "./" or link == "/" else link.removeprefix("./")
+
+
+def _relpath(target: str, here: str) -> str:
+    """`posixpath.relpath("/" + target, "/" + here)`, quicker for paths without . or .. parts.
+
+    Every page makes dozens of links, so relpath's normalising was a tenth of rendering on
+    large sites (issue 6); the URLs trekgen makes never need it.
+    """
+    to, start = target.split("/"), here.split("/")
+    if "." in to or ".." in to or "." in start or ".." in start:
+        return posixpath.relpath("/" + target, "/" + here)
+    to, start = [p for p in to if p], [p for p in start if p]
+    common = 0
+    for a, b in zip(to, start, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:]) or "."
 
 
 def pages(site: Site) -> Iterator[PageSpec]:
@@ -118,9 +137,11 @@ def render(
     # `only` picks the pages an edit affects, and `whole_site=False` leaves out the files made
     # from the whole site (search index, sitemap, feed...), so that `trekgen serve` can show
     # an edited page first and render the rest right after (issue 4).
-    for spec in specs:
-        if only is None or only(spec):
-            out[spec.path] = _page(env, site, spec, assets, partial(_relative_from, spec.url))
+    chosen = [spec for spec in specs if only is None or only(spec)]
+    render_one = partial(_spec_page, env, site, assets)
+    compile_all = partial(_compile_templates, env)
+    pages_html = parallel.imap(render_one, chosen, prepare=compile_all)
+    out.update(zip((spec.path for spec in chosen), pages_html, strict=True))
     if not whole_site:
         return out
     missing = PageSpec("404.html", "404.html", "Page not found", "This page does not exist.")
@@ -173,6 +194,20 @@ def search_files(site: Site, env: jinja2.Environment, assets: dict[str, str]) ->
     )
     page = _page(env, site, spec, assets, partial(_relative_from, spec.url))
     return {spec.path: page, "search/index.json": index}
+
+
+def _spec_page(
+    env: jinja2.Environment, site: Site, assets: dict[str, str], spec: PageSpec
+) -> bytes:
+    return _page(env, site, spec, assets, partial(_relative_from, spec.url))
+
+
+def _compile_templates(env: jinja2.Environment) -> None:
+    """Compile every template once, before parallel workers would each compile their own."""
+    for name in env.list_templates(filter_func=lambda name: not name.startswith(".")):
+        # A broken template is reported by the page that uses it, as without workers.
+        with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError):
+            env.get_template(name)
 
 
 def _relative_from(from_url: str, target: str) -> str:

@@ -679,6 +679,9 @@ def serve(source: Path, host: str, port: int, open_browser: bool) -> None:
     """`trekgen serve`: refuse a missing source, warn when others can connect, then run."""
     if not source.is_dir():
         raise UsageError(f"no source folder {display_path(source)}; give one with --source")
+    # Forking render workers (trekgen.parallel) from a process that runs a server thread and a
+    # watcher thread can deadlock a worker; an edit re-renders a few pages anyway.
+    os.environ.setdefault("TREKGEN_JOBS", "1")
     warning = exposure_warning(host)
     if warning:
         click.echo(warning, err=True)

@@ -63,13 +63,28 @@ _LIBYAML_DIFFERS = (
     ("#", re.compile(r"[|>][-+0-9]*#")),  # a comment stuck to a block scalar header is accepted
     (":", re.compile(r":\s*[,\]}]")),  # an empty value in a flow collection moves a column
 )
+_BRACKET_OR_QUESTION = re.compile(r"[\[\]{}?]")
+
+
+def _question_in_flow(text: str) -> bool:
+    """True when a '?' may stand inside a flow collection (brackets counted, quotes not)."""
+    depth = 0
+    for match in _BRACKET_OR_QUESTION.finditer(text):
+        char = match[0]
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif depth:
+            return True
+    return False
 
 
 def _libyaml_differs(text: str) -> bool:
     """True for text where libyaml and the Python loader may not give the same result."""
     if "\t" in text or "\ufeff" in text:  # tabs are accepted, a BOM is not given a column
         return True
-    if "?" in text and ("[" in text or "{" in text):  # '?' in a flow collection is accepted
+    if "?" in text and _question_in_flow(text):  # libyaml accepts it, as in [scikit?-learn]
         return True
     return any(c in text and pattern.search(text) for c, pattern in _LIBYAML_DIFFERS)
 
@@ -232,7 +247,15 @@ def _construct(node: Node, key: Key, doc: Document, first_line: int) -> Any:
 def _scalar(node: Node) -> Any:
     if not isinstance(node, ScalarNode):
         return None
-    return SafeConstructor().construct_object(node)
+    # The constructor of a plain tag, called directly: a new SafeConstructor for every value
+    # was a fifth of reading a file (issue 6). Scalar constructors keep no state.
+    construct = SafeConstructor.yaml_constructors.get(node.tag)
+    if construct is None:
+        return SafeConstructor().construct_object(node)
+    return construct(_SCALARS, node)
+
+
+_SCALARS = SafeConstructor()
 
 
 def read_yaml(path: Path, shown: str) -> Document:
