@@ -187,3 +187,23 @@ def test_builds_are_byte_identical(site: Path) -> None:
     build(site / "roadmap", site / "one")
     build(site / "roadmap", site / "two")
     assert snapshot(site / "one") == snapshot(site / "two")
+
+
+def test_relative_links_in_bodies_still_work_on_the_all_in_one_page(
+    write_files: Callable[[Files], Path],
+) -> None:
+    site = write_files(
+        {
+            **SITE,
+            "roadmap/demo/stages/02-next.md": (
+                "---\ntitle: Next\nsummary: Second.\nduration: 1 week\nlevel: beginner\n"
+                "topics: [Two]\n---\n## Back\n\nSee [start](../start/#why), [here](#back) and "
+                "[out](https://example.org/x).\n"
+            ),
+        }
+    )
+    build(site / "roadmap", site / "site")
+    page = (site / "site/demo/all/index.html").read_text()
+    assert 'href="../stages/start/#why"' in page
+    assert 'href="#next-back"' in page
+    assert 'href="https://example.org/x"' in page

@@ -27,6 +27,8 @@ PAGE_FOLDERS: tuple[tuple[str, type[BaseModel], bool], ...] = (
     ("projects", models.ProjectMeta, False),
     ("guides", models.GuideMeta, False),
 )
+# Top-level folders of the built site that a roadmap cannot take.
+RESERVED_SLUGS = ("tags", "search", "static")
 SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:")
 # Ids the templates use on a page; Markdown headings never take them.
 RESERVED_IDS = (
@@ -112,7 +114,12 @@ def _check_listed(
 ) -> None:
     listed = config.model.roadmaps
     for index, slug in enumerate(listed):
-        if slug not in folders:
+        if slug in RESERVED_SLUGS:
+            problems.error(
+                config.doc.locate(("roadmaps", index)),
+                f"roadmaps[{index}]: '{slug}' is taken by the site's own pages; rename the folder",
+            )
+        elif slug not in folders:
             problems.error(
                 config.doc.locate(("roadmaps", index)),
                 f"roadmaps[{index}]: no roadmap folder '{slug}'{_hint(slug, folders)}",

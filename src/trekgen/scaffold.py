@@ -12,14 +12,14 @@ from pathlib import Path
 import yaml
 
 from trekgen.errors import UsageError, display_path
-from trekgen.load import STAGE_FILE
+from trekgen.load import RESERVED_SLUGS, STAGE_FILE
 from trekgen.models import SLUG_RE
 from trekgen.schema import KINDS, FileKind, Key, keys_of, modeline
 from trekgen.sources import SourceError, parse_yaml
 
 COMMENT_COLUMN = 40
 # Top-level folders of the built site that a roadmap folder must not shadow.
-TAKEN = ("tags", "search", "static")
+TAKEN = RESERVED_SLUGS
 
 STAGE_BODY = """
 ## Why it matters

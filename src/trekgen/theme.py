@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -68,6 +69,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["inline"] = lambda text: Markup(render_inline(text))
     env.filters["tag_slug"] = slugify
     env.filters["prefix_ids"] = prefix_ids
+    env.filters["rebase"] = rebase
     env.filters["demote"] = demote
     # Drawings are built from the data at render time; diagrams.py escapes every value.
     env.filters["roadmap_drawing"] = lambda roadmap, url: Markup(diagrams.roadmap_svg(roadmap, url))
@@ -86,6 +88,25 @@ def prefix_ids(html: str, prefix: str) -> Markup:
     """Rendered Markdown with its ids and #links prefixed, so that many fit on one page."""
     html = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', html)
     return Markup(re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', html))
+
+
+def rebase(html: str, from_url: str, to_url: str) -> Markup:
+    """Rendered Markdown written for the page at `from_url`, with relative links fixed for `to_url`."""
+
+    def fix(match: re.Match[str]) -> str:
+        target = match[2]
+        if target.startswith(("#", "/")) or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+            return match[0]
+        path, hash_, fragment = target.partition("#")
+        joined = (
+            posixpath.normpath(posixpath.join("/" + from_url, path)) if path else "/" + from_url
+        )
+        link = posixpath.relpath(joined, "/" + to_url)
+        if path.endswith("/") or not path:
+            link += "/"
+        return f'{match[1]}{link}{hash_}{fragment}"'
+
+    return Markup(re.sub(r'(href="|src=")([^"]*)"', fix, html))
 
 
 def demote(html: str) -> Markup:
