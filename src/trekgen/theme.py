@@ -91,7 +91,7 @@ def prefix_ids(html: str, prefix: str) -> Markup:
 
 
 def rebase(html: str, from_url: str, to_url: str) -> Markup:
-    """Rendered Markdown written for the page at `from_url`, with relative links fixed for `to_url`."""
+    """HTML rendered for the page at `from_url`, its relative links fixed for `to_url`."""
 
     def fix(match: re.Match[str]) -> str:
         target = match[2]
