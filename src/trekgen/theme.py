@@ -86,7 +86,8 @@ def markdown_filter(text: str) -> Markup:
 
 def prefix_ids(html: str, prefix: str) -> Markup:
     """Rendered Markdown with its ids and #links prefixed, so that many fit on one page."""
-    html = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', html)
+    # re.sub on Markup joins with Markup.join, which would escape the replacements' quotes.
+    html = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', str(html))
     return Markup(re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', html))
 
 
@@ -106,9 +107,9 @@ def rebase(html: str, from_url: str, to_url: str) -> Markup:
             link += "/"
         return f'{match[1]}{link}{hash_}{fragment}"'
 
-    return Markup(re.sub(r'(href="|src=")([^"]*)"', fix, html))
+    return Markup(re.sub(r'(href="|src=")([^"]*)"', fix, str(html)))
 
 
 def demote(html: str) -> Markup:
     """Rendered Markdown one heading level down (h2 -> h3 ...), to sit under an h2."""
-    return Markup(re.sub(r"<(/?)h([2-5])\b", lambda m: f"<{m[1]}h{int(m[2]) + 1}", html))
+    return Markup(re.sub(r"<(/?)h([2-5])\b", lambda m: f"<{m[1]}h{int(m[2]) + 1}", str(html)))
