@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,8 +14,8 @@ import jinja2
 
 from trekgen.errors import Location, Problem, Problems, UsageError, display_path
 from trekgen.load import load
-from trekgen.output import check_output, safe_join, write_site
-from trekgen.render import PageSpec, render
+from trekgen.output import check_output, write_site
+from trekgen.render import PageSpec, render_files
 from trekgen.site import Site, link
 from trekgen.theme import Theme
 
@@ -54,15 +54,14 @@ def build(source: Path, out: Path, base_url: str | None = None) -> Report:
     check_output(out, source)
     epoch = source_date_epoch(os.environ)
     site, warnings = check(source, base_url)
-    output = render_site(site, Theme.for_source(source))
-    for relative in output.files:
-        safe_join(out, relative)
-    write_site(out, output.files, output.static)
+    # Each file is written to the staging folder as it is rendered, not held (issue 6); the
+    # output folder itself changes only once every file has been made.
+    files, static = stream_site(site, Theme.for_source(source))
+    written = write_site(out, files, static)
     if epoch is not None:
         clamp_times(out, epoch)
-    pages = sum(name.endswith(".html") for name in output.files)
-    files = len(output.files) + len(output.static)
-    return Report(pages, files, time.perf_counter() - started, warnings)
+    pages = sum(name.endswith(".html") for name in written)
+    return Report(pages, len(written), time.perf_counter() - started, warnings)
 
 
 @dataclass(frozen=True)
@@ -81,10 +80,22 @@ def render_site(
     whole_site: bool = True,
 ) -> Output:
     """Every output file of the site, in memory; `build`, `check` and `serve` share it."""
+    files, static = stream_site(site, theme, only, whole_site=whole_site)
+    return Output(dict(files), static)
+
+
+def stream_site(
+    site: Site,
+    theme: Theme,
+    only: Callable[[PageSpec], bool] | None = None,
+    *,
+    whole_site: bool = True,
+) -> tuple[Iterator[tuple[str, bytes]], dict[str, Path]]:
+    """Every output file of the site one at a time as it is rendered, and the static files."""
     static = theme.static_files()
     assets = asset_names(static)
-    files = render(site, theme.environment(), assets, only, whole_site=whole_site)
-    return Output(files, {assets[name]: path for name, path in static.items()})
+    files = render_files(site, theme.environment(), assets, only, whole_site=whole_site)
+    return files, {assets[name]: path for name, path in static.items()}
 
 
 def template_problem(exc: jinja2.TemplateError) -> Problem:

@@ -234,6 +234,8 @@ def _page(path: Path, model: type[M], problems: Problems, numbered: bool) -> Pag
         problems.extend([exc.problem])
         return None
     meta, found = validate(source.meta, model)
+    # The raw values live on in `meta`; only their positions are needed from here (issue 6).
+    source.meta.data = None
     problems.extend(found)
     content = render_markdown(source.body, RESERVED_IDS)
     _check_body(content, shown, source.body_line - 1, problems)

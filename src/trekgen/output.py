@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from trekgen.errors import UsageError, display_path
@@ -48,25 +49,43 @@ def check_output(out: Path, source: Path) -> None:
         )
 
 
-def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> None:
-    """Write every file into a staging folder, then swap it in place of `out`."""
+def write_site(
+    out: Path,
+    files: Mapping[str, bytes] | Iterable[tuple[str, bytes]],
+    static: dict[str, Path],
+) -> list[str]:
+    """Write every file into a staging folder, then swap it in place of `out`; the paths written.
+
+    `files` may be an iterator that renders as it goes: each file is then written and let go
+    as it comes, so that a large site is never whole in memory (issue 6).
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    written: dict[str, None] = {}
+    folders: set[Path] = set()
     try:
         for relative, source in static.items():
-            target = safe_join(staging, relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-        for relative, data in files.items():
-            target = safe_join(staging, relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            shutil.copyfile(source, _target(staging, relative, folders))
+            written[relative] = None
+        for relative, data in files.items() if isinstance(files, Mapping) else files:
+            _target(staging, relative, folders).write_bytes(data)
+            written[relative] = None
         (staging / MARKER).write_text("Written by trekgen; replaced on every build.\n")
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return list(written)
+
+
+def _target(staging: Path, relative: str, folders: set[Path]) -> Path:
+    """Where `relative` goes in the staging folder, its folder made once."""
+    target = safe_join(staging, relative)
+    if target.parent not in folders:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        folders.add(target.parent)
+    return target
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -4,7 +4,8 @@ Reading page files and rendering pages are pure and independent, so on a large s
 spread over forked worker processes (issue 6). Workers inherit the function and the items
 through `fork`, so neither is pickled: a worker gets a range of indices and sends back
 its results, which come out in the order of the items. Small maps, one core, platforms
-without `fork` and TREKGEN_JOBS=1 run in the calling process, with the same results.
+without `fork`, processes with threads and TREKGEN_JOBS=1 run in the calling process, with
+the same results.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ import gc
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Below this much work a pool costs more than it saves: forking and joining two workers
-# takes some 20-50 ms, about what 20 pages cost to render.
-MIN_WORK = 200
+# Below this many items a pool costs more than it saves: forking and joining two workers
+# takes some 20-40 ms, what 10 to 20 pages cost to render; the bundled site's 92 pages
+# already gain a little from a second core.
+MIN_ITEMS = 64
 # Items sent to a worker at a time: large enough to amortise the pipes, small enough to share
 # the work evenly at the end.
 CHUNK = 8
@@ -44,24 +47,29 @@ def imap(
     function: Callable[[T], R],
     items: Sequence[T],
     *,
-    work: int | None = None,
     prepare: Callable[[], object] | None = None,
 ) -> Iterator[R]:
-    """`map(function, items)`, across processes when `work` (default: the item count) is large.
+    """`map(function, items)`, across processes when there are many items.
 
     `prepare` runs first when the map goes parallel, to fill caches the workers then share.
     """
     workers = min(jobs(), len(items))
-    if workers < 2 or (len(items) if work is None else work) < MIN_WORK or not _can_fork():
+    if workers < 2 or len(items) < MIN_ITEMS or not can_fork():
         return map(function, items)
     if prepare is not None:
         prepare()
     return _forked(function, items, workers)
 
 
-def _can_fork() -> bool:
-    # Only Linux forks safely and cheaply by default; a nested map stays in its worker.
-    return sys.platform == "linux" and multiprocessing.parent_process() is None
+def can_fork() -> bool:
+    """True where workers can be forked safely: Linux, one thread, not inside a worker."""
+    # A lock held by another thread (trekgen serve has several) would stay locked in a forked
+    # worker forever, so a process with threads renders in its own thread instead.
+    return (
+        sys.platform == "linux"
+        and threading.active_count() == 1
+        and multiprocessing.parent_process() is None
+    )
 
 
 def _forked(function: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:

@@ -76,8 +76,11 @@ def pages(site: Site) -> Iterator[PageSpec]:
     yield PageSpec("tags/", "tags.html", "Tags", f"Every tag on {site.config.title}.", crumbs=home)
     for tag in site.tags:
         yield PageSpec(
-            tag.url, "tag.html", f"Tagged {tag.name}",
-            f"Stages, projects and guides tagged {tag.name}.", {"tag": tag},
+            tag.url,
+            "tag.html",
+            f"Tagged {tag.name}",
+            f"Stages, projects and guides tagged {tag.name}.",
+            {"tag": tag},
             (*home, ("Tags", "tags/")),
         )
 
@@ -92,8 +95,12 @@ def _roadmap_pages(site: Site, roadmap: Roadmap, home: Crumbs) -> Iterator[PageS
     yield PageSpec(base, "overview.html", roadmap.title, roadmap.header.summary, values, home)
     for stage in roadmap.stages:
         yield PageSpec(
-            stage.url, "stage.html", stage.title, stage.meta.summary,
-            {**values, "stage": stage}, crumbs,
+            stage.url,
+            "stage.html",
+            stage.title,
+            stage.meta.summary,
+            {**values, "stage": stage},
+            crumbs,
         )
     sections: list[tuple[Any, str, str, str]] = [
         (roadmap.skills, "skills/", "skills.html", "Skill map"),
@@ -108,17 +115,29 @@ def _roadmap_pages(site: Site, roadmap: Roadmap, home: Crumbs) -> Iterator[PageS
             yield PageSpec(base + path, template, title, description, values, crumbs)
     for project in roadmap.projects:
         yield PageSpec(
-            project.url, "project.html", project.title, project.meta.summary,
-            {**values, "project": project}, (*crumbs, ("Portfolio projects", base + "projects/")),
+            project.url,
+            "project.html",
+            project.title,
+            project.meta.summary,
+            {**values, "project": project},
+            (*crumbs, ("Portfolio projects", base + "projects/")),
         )
     for guide in roadmap.guides:
         yield PageSpec(
-            guide.url, "guide.html", guide.title, guide.meta.summary,
-            {**values, "guide": guide}, crumbs,
+            guide.url,
+            "guide.html",
+            guide.title,
+            guide.meta.summary,
+            {**values, "guide": guide},
+            crumbs,
         )
     yield PageSpec(
-        base + "all/", "all.html", f"{roadmap.title}: the whole roadmap",
-        f"Every stage of the {roadmap.title} roadmap on one printable page.", values, crumbs,
+        base + "all/",
+        "all.html",
+        f"{roadmap.title}: the whole roadmap",
+        f"Every stage of the {roadmap.title} roadmap on one printable page.",
+        values,
+        crumbs,
     )
 
 
@@ -131,8 +150,22 @@ def render(
     whole_site: bool = True,
 ) -> dict[str, bytes]:
     """Every output file of the site except static assets, by its path under the output folder."""
+    return dict(render_files(site, env, assets, only, whole_site=whole_site))
+
+
+def render_files(
+    site: Site,
+    env: jinja2.Environment,
+    assets: dict[str, str],
+    only: Callable[[PageSpec], bool] | None = None,
+    *,
+    whole_site: bool = True,
+) -> Iterator[tuple[str, bytes]]:
+    """`render` one file at a time, pages first, so that a writer need not hold them all.
+
+    The pages of a large site weigh hundreds of megabytes (issue 6).
+    """
     prefix = base_path(site.config.base_url)
-    out: dict[str, bytes] = {}
     specs = list(pages(site))
     # `only` picks the pages an edit affects, and `whole_site=False` leaves out the files made
     # from the whole site (search index, sitemap, feed...), so that `trekgen serve` can show
@@ -141,27 +174,26 @@ def render(
     render_one = partial(_spec_page, env, site, assets)
     compile_all = partial(_compile_templates, env)
     pages_html = parallel.imap(render_one, chosen, prepare=compile_all)
-    out.update(zip((spec.path for spec in chosen), pages_html, strict=True))
+    yield from zip((spec.path for spec in chosen), pages_html, strict=True)
     if not whole_site:
-        return out
+        return
     missing = PageSpec("404.html", "404.html", "Page not found", "This page does not exist.")
     # The 404 page is served at any depth, so its links start from the base path.
-    out["404.html"] = _page(env, site, missing, assets, lambda t: prefix + t)
-    out.update(search_files(site, env, assets))
+    yield "404.html", _page(env, site, missing, assets, lambda t: prefix + t)
+    yield from search_files(site, env, assets).items()
     for roadmap in site.roadmaps:
-        out[f"{roadmap.slug}/roadmap.json"] = roadmap_json(roadmap)
+        yield f"{roadmap.slug}/roadmap.json", roadmap_json(roadmap)
     data = {
         "site": site,
         "pages": specs,
         "absolute": lambda t: absolute(site, t),
         "lastmod": lambda spec: seo.lastmod(site, spec),
     }
-    out["sitemap.xml"] = env.get_template("sitemap.xml").render(data).encode()
-    out["robots.txt"] = env.get_template("robots.txt").render(data).encode()
-    out["feed.xml"] = feed(site, env)
+    yield "sitemap.xml", env.get_template("sitemap.xml").render(data).encode()
+    yield "robots.txt", env.get_template("robots.txt").render(data).encode()
+    yield "feed.xml", feed(site, env)
     # GitHub Pages would otherwise run Jekyll over a branch-published site and drop _folders.
-    out[".nojekyll"] = b""
-    return out
+    yield ".nojekyll", b""
 
 
 def feed(site: Site, env: jinja2.Environment) -> bytes:
@@ -221,7 +253,10 @@ def absolute(site: Site, target: str) -> str:
 
 
 def _page(
-    env: jinja2.Environment, site: Site, spec: PageSpec, assets: dict[str, str],
+    env: jinja2.Environment,
+    site: Site,
+    spec: PageSpec,
+    assets: dict[str, str],
     url: Callable[[str], str],
 ) -> bytes:
     template = env.get_template(spec.template)
@@ -238,14 +273,18 @@ def _page(
 
 def roadmap_json(roadmap: Roadmap) -> bytes:
     """The validated roadmap as data, for other tools."""
+
     def dump(model: Any) -> Any:
         return model.model_dump(mode="json", by_alias=True, exclude_none=True) if model else None
 
     data = {
         "slug": roadmap.slug,
         **dump(roadmap.header),
-        "total": {"low_weeks": roadmap.total.low_weeks, "high_weeks": roadmap.total.high_weeks,
-                  "about_months": roadmap.total.months},
+        "total": {
+            "low_weeks": roadmap.total.low_weeks,
+            "high_weeks": roadmap.total.high_weeks,
+            "about_months": roadmap.total.months,
+        },
         "stages": [
             {"number": s.number, "slug": s.slug, "url": s.url, **dump(s.meta)}
             | {"body": s.content.text}

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -18,6 +18,10 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 
 Key = tuple[str | int, ...]
+_T = TypeVar("_T")
+# Files repeat the same positions and key paths; a copy of each per value made positions the
+# largest part of a large site in memory (issue 6), so every document shares one of each.
+_SHARED: dict[Any, Any] = {}
 PLAIN_TAGS = {
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
@@ -120,12 +124,13 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> Document:
     clean, node = _compose_fast(text)
     if not clean:
         node = _compose(text, path, first_line)
+        if node is not None:  # a clean tree was counted on the way
+            _check_size(node, path, first_line)
     doc = Document(path, None)
     if node is None:
         doc.data = {}
         doc.values[()] = (first_line, 1)
         return doc
-    _check_size(node, path, first_line)
     doc.data = _construct(node, (), doc, first_line)
     return doc
 
@@ -150,10 +155,10 @@ def _compose_fast(text: str) -> tuple[bool, Node | None]:
 
 
 def _distinct_nodes(root: Node) -> bool:
-    """True when no node appears twice, i.e. the text has no alias; small trees only."""
+    """True when no node appears twice (the text has no alias) and there are not too many."""
     seen: set[int] = set()
     for node in _walk(root):
-        if id(node) in seen or len(seen) > MAX_NODES:
+        if id(node) in seen or len(seen) >= MAX_NODES:
             return False
         seen.add(id(node))
     return True
@@ -205,7 +210,13 @@ def _walk(node: Node) -> Iterator[Node]:
 
 
 def _position(node: Node, first_line: int) -> tuple[int, int]:
-    return node.start_mark.line + first_line, node.start_mark.column + 1
+    return _shared((node.start_mark.line + first_line, node.start_mark.column + 1))
+
+
+def _shared(value: _T) -> _T:
+    """The one shared copy of a position or key path."""
+    shared: _T = _SHARED.setdefault(value, value)
+    return shared
 
 
 def _construct(node: Node, key: Key, doc: Document, first_line: int) -> Any:
@@ -230,11 +241,15 @@ def _construct(node: Node, key: Key, doc: Document, first_line: int) -> Any:
                     Location(doc.path, *_position(key_node, first_line)),
                     f"duplicate key '{name}'",
                 )
-            doc.keys[(*key, name)] = _position(key_node, first_line)
-            result[name] = _construct(value_node, (*key, name), doc, first_line)
+            path = _shared((*key, name))
+            doc.keys[path] = _position(key_node, first_line)
+            result[name] = _construct(value_node, path, doc, first_line)
         return result
     if isinstance(node, SequenceNode):
-        return [_construct(item, (*key, i), doc, first_line) for i, item in enumerate(node.value)]
+        return [
+            _construct(item, _shared((*key, i)), doc, first_line)
+            for i, item in enumerate(node.value)
+        ]
     try:
         return _scalar(node)
     except ValueError:  # a date that does not exist, like 2026-02-30 (issue 4)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -9,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from trekgen import diagrams
@@ -64,6 +68,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["markdown"] = markdown_filter
     env.filters["inline"] = lambda text: Markup(render_inline(text))
@@ -76,6 +81,37 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["concept_drawing"] = lambda diagram: Markup(diagrams.concept_svg(diagram))
     env.filters["workflow_drawing"] = lambda workflow: Markup(diagrams.workflow_svg(workflow))
     return env
+
+
+class _QuietCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates on disk; a cache that fails only costs time."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError, TypeError):  # unreadable or damaged: compile
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs in the user's cache folder, or None if none.
+
+    Compiling the templates was a fifth of building a small site (issue 6). Jinja checks each
+    entry against its template's source; the folder's name covers this file, where the
+    environment's options live, and the Jinja version.
+    """
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        stamp = hashlib.sha256(Path(__file__).read_bytes() + jinja2.__version__.encode())
+        folder = base / "trekgen" / f"templates-{stamp.hexdigest()[:16]}"
+        folder.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError):  # no home folder, or not writable
+        return None
+    return _QuietCache(str(folder))
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,104 @@
+"""The shortcuts taken for speed (issue 6) give exactly what the plain ways give."""
+
+from __future__ import annotations
+
+import posixpath
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from trekgen import parallel, sources
+from trekgen.render import _relpath
+
+BUNDLED = Path(__file__).resolve().parents[1] / "roadmap"
+# What a maintainer's slip inserts: YAML syntax, whitespace, odd characters.
+SLIPS = [*":- \t\"'*&!\n[]{}#|>?,%@`\\", "\u00e9", "\u2028", "\x85", "\x07", "\ufeff"]
+SLIPS += ["  ", "\n  ", ": ", "- ", "*a", "&a ", "? "]
+
+
+def yaml_texts() -> list[str]:
+    """The YAML of every bundled file: whole YAML files and front matter."""
+    texts = []
+    for path in sorted(BUNDLED.rglob("*")):
+        if path.suffix in {".yaml", ".md"}:
+            text = path.read_text(encoding="utf-8")
+            texts.append(text.split("---\n")[1] if path.suffix == ".md" else text)
+    return texts
+
+
+def parsed(text: str, fast: bool, monkeypatch: pytest.MonkeyPatch) -> object:
+    """The Document of `text`, or the problem it raises, with or without libyaml."""
+    loader = sources._FAST_LOADER if fast else None
+    with monkeypatch.context() as patch:
+        patch.setattr(sources, "_FAST_LOADER", loader)
+        try:
+            doc = sources.parse_yaml(text, "x.yaml", first_line=2)
+        except sources.SourceError as exc:
+            return str(exc.problem)
+        except Exception as exc:  # a crash must at least be the same crash
+            return type(exc).__name__
+    return repr(doc.data), doc.values, doc.keys
+
+
+def mutated(text: str, rng: random.Random) -> str:
+    """A few lines of `text` with one to four slips."""
+    lines = text.splitlines(keepends=True)
+    start = rng.randrange(max(1, len(lines) - 12))
+    text = "".join(lines[start : start + rng.randint(1, 12)])
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(text) + 1)
+        roll = rng.random()
+        if roll < 0.5:
+            text = text[:at] + rng.choice(SLIPS) + text[at:]
+        elif roll < 0.8:
+            text = text[:at] + text[at + rng.randint(1, 3) :]
+        else:
+            text = text[:at] + rng.choice(SLIPS) + text[at + 1 :]
+    return text
+
+
+@pytest.mark.skipif(sources._FAST_LOADER is None, reason="PyYAML without libyaml")
+def test_libyaml_gives_what_the_python_loader_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same values, same lines and columns, same errors: on the content and on broken copies."""
+    texts = yaml_texts()
+    rng = random.Random(6)
+    cases = texts + [mutated(rng.choice(texts), rng) for _ in range(1500)]
+    different = [
+        text
+        for text in cases
+        if parsed(text, True, monkeypatch) != parsed(text, False, monkeypatch)
+    ]
+    assert different == []
+
+
+def test_aliases_are_refused_with_libyaml_too() -> None:
+    with pytest.raises(sources.SourceError, match="aliases"):
+        sources.parse_yaml("a: &x [1]\nb: *x\n", "x.yaml")
+
+
+PARTS = st.sampled_from(["a", "b", "", ".", "..", "#top", "c.json", "..."])
+
+
+@given(st.lists(PARTS, max_size=5), st.lists(PARTS, max_size=5))
+def test_relpath_matches_posixpath(target: list[str], here: list[str]) -> None:
+    target_path, here_path = "/".join(target), "/".join(here)
+    expected = posixpath.relpath("/" + target_path, "/" + here_path)
+    assert _relpath(target_path, here_path) == expected
+
+
+def square(n: int) -> int:
+    if n == 13:
+        raise ValueError("thirteen")
+    return n * n
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="parallel maps need fork")
+def test_parallel_map_keeps_order_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREKGEN_JOBS", "2")
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    assert list(parallel.imap(square, range(12))) == [n * n for n in range(12)]
+    with pytest.raises(ValueError, match="thirteen"):
+        list(parallel.imap(square, range(40)))
