@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -11,6 +13,23 @@ from trekgen import parallel
 from trekgen.build import build
 
 BUNDLED = Path(__file__).resolve().parents[1] / "roadmap"
+# A build in a fresh process (a test session has threads, which keep trekgen serial), with
+# maps of any size spread over workers; it prints how many maps went to workers.
+BUILD = """
+import sys
+from trekgen import parallel
+parallel.MIN_ITEMS = 1
+forked = parallel._forked
+maps = []
+def counted(*args):
+    maps.append(1)
+    return forked(*args)
+parallel._forked = counted
+from trekgen.build import build
+from pathlib import Path
+build(Path(sys.argv[1]), Path(sys.argv[2]))
+print(len(maps))
+"""
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -20,35 +39,42 @@ def files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def built(out: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> dict[str, bytes]:
-    """The bundled site built into `out` with `jobs` processes, even for small maps."""
-    monkeypatch.setenv("TREKGEN_JOBS", str(jobs))
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
-    build(BUNDLED, out)
-    return files(out)
+def built_apart(out: Path, jobs: int) -> tuple[dict[str, bytes], int]:
+    """The bundled site built by a fresh process with `jobs` processes; and its forked maps."""
+    env = {**os.environ, "TREKGEN_JOBS": str(jobs)}
+    command = [sys.executable, "-c", BUILD, str(BUNDLED), str(out)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return files(out), int(result.stdout.split()[-1])
 
 
-def test_two_serial_builds_are_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = built(tmp_path / "first", monkeypatch, jobs=1)
-    second = built(tmp_path / "second", monkeypatch, jobs=1)
+def test_two_builds_are_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREKGEN_JOBS", "1")
+    build(BUNDLED, tmp_path / "first")
+    build(BUNDLED, tmp_path / "second")
+    first, second = files(tmp_path / "first"), files(tmp_path / "second")
     assert len(first) > 90
     assert first == second
 
 
-def test_parallel_build_matches_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not parallel.can_fork():
-        pytest.skip("parallel builds need fork, in a process without threads")
-    serial = built(tmp_path / "serial", monkeypatch, jobs=1)
-    forks: list[int] = []
-    forked_map = parallel._forked
-
-    def counted(*args: Any) -> Any:
-        forks.append(1)
-        return forked_map(*args)
-
-    monkeypatch.setattr(parallel, "_forked", counted)
-    forked = built(tmp_path / "parallel", monkeypatch, jobs=2)
-    assert len(forks) == 2  # reading the pages, then rendering them
+@pytest.mark.skipif(sys.platform != "linux", reason="parallel builds fork, on Linux")
+def test_parallel_build_matches_serial(tmp_path: Path) -> None:
+    serial, serial_maps = built_apart(tmp_path / "serial", jobs=1)
+    forked, forked_maps = built_apart(tmp_path / "parallel", jobs=2)
+    assert (serial_maps, forked_maps) == (0, 2)  # reading the pages, then rendering them
     assert sorted(forked) == sorted(serial)
     different = [name for name in serial if serial[name] != forked[name]]
     assert different == []
+
+
+def test_a_process_with_threads_stays_serial() -> None:
+    """A lock held by another thread would stay locked in a forked worker (trekgen serve)."""
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not parallel.can_fork()
+    finally:
+        stop.set()
+        thread.join()
