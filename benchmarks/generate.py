@@ -354,7 +354,9 @@ def write_pelican(roadmaps: list[Roadmap], out: Path) -> Path:
 
 def write_hugo(roadmaps: list[Roadmap], out: Path) -> Path:
     """A Hugo project with a minimal layout; returns the project folder."""
-    _write(out / "hugo.toml", 'baseURL = "https://example.org/"\ntitle = "Benchmark roadmaps"\n')
+    # Feeds of 100 entries, as trekgen's; Hugo's default puts every page in every feed.
+    config = 'baseURL = "https://example.org/"\ntitle = "Benchmark roadmaps"\n'
+    _write(out / "hugo.toml", config + "[services.rss]\nlimit = 100\n")
     for name, text in HUGO_LAYOUTS.items():
         _write(out / "layouts" / "_default" / name, text)
     for roadmap, stage in _every_stage(roadmaps):
