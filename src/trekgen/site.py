@@ -16,6 +16,7 @@ from trekgen.errors import Location, Problems
 from trekgen.load import Loaded, PageSource, RoadmapSource, SiteSource, unsafe_link
 from trekgen.markdown import Rendered, render_markdown, slugify
 from trekgen.sources import Document, Key
+from trekgen.validate import key_path
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -257,7 +258,7 @@ def _check_header(
     for index, other in enumerate(others):
         if not (other.roadmap or other.title):
             key: Key = ("audience", "choose_another", index)
-            problems.error(doc.locate(key), f"{_dotted(key)}: give a roadmap slug or a title")
+            problems.error(doc.locate(key), f"{key_path(key)}: give a roadmap slug or a title")
     markdown_fields: list[tuple[Key, str | None]] = [
         (("description",), model.description),
         (("role", "summary"), model.role.summary if model.role else None),
@@ -272,7 +273,7 @@ def _check_header(
 def _check_markdown_field(doc: Document, key: Key, text: str, problems: Problems) -> None:
     for target in render_markdown(text).links:
         if unsafe_link(target.url):
-            problems.error(doc.locate(key), f"{_dotted(key)}: unsafe link target {target.url!r}")
+            problems.error(doc.locate(key), f"{key_path(key)}: unsafe link target {target.url!r}")
 
 
 def _check_section(section: Loaded[Any], slugs: list[str], problems: Problems) -> None:
@@ -307,7 +308,7 @@ def _check_unique(doc: Document, where: str | Key, ids: Sequence[str], problems:
     for index, value in enumerate(ids):
         if ids.index(value) != index:
             key: Key = (*base, index, "id")
-            problems.error(doc.locate(key), f"{_dotted(key)}: id '{value}' is used twice")
+            problems.error(doc.locate(key), f"{key_path(key)}: id '{value}' is used twice")
 
 
 def _check_refs(
@@ -325,7 +326,7 @@ def _check_refs(
         at: Key = key if single else (*key, index)
         close = difflib.get_close_matches(ref, known, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        problems.error(doc.locate(at), f"{_dotted(at)}: no {what} '{ref}'{hint}")
+        problems.error(doc.locate(at), f"{key_path(at)}: no {what} '{ref}'{hint}")
 
 
 def _check_related(
@@ -358,8 +359,3 @@ def _tags(roadmaps: list[Roadmap]) -> list[Tag]:
         for guide in roadmap.guides:
             add(guide.meta.tags, TagItem("Guide", guide.title, guide.url, roadmap.title))
     return sorted(tags.values(), key=lambda t: t.slug)
-
-
-def _dotted(key: Key) -> str:
-    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in key)
-    return text.lstrip(".")

@@ -56,12 +56,14 @@ def _problem(doc: Document, model: type[BaseModel], error: ErrorDetails) -> Prob
     return Problem(doc.locate(key), f"{dotted(key)}{_message(error)}")
 
 
+def key_path(key: Key) -> str:
+    """`resources[2].kind` for a key path."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in key).lstrip(".")
+
+
 def dotted(key: Key) -> str:
     """`resources[2].kind: ` for a key path, or nothing at the top."""
-    text = ""
-    for part in key:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return f"{text.lstrip('.')}: " if text else ""
+    return f"{key_path(key)}: " if key else ""
 
 
 def unknown_key(name: str, allowed: list[str]) -> str:
