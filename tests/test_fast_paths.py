@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trekgen import parallel, sources
+from trekgen import markdown, parallel, sources
 from trekgen.render import _relpath
 
 BUNDLED = Path(__file__).resolve().parents[1] / "roadmap"
@@ -78,6 +78,65 @@ def test_libyaml_gives_what_the_python_loader_gives(monkeypatch: pytest.MonkeyPa
 def test_aliases_are_refused_with_libyaml_too() -> None:
     with pytest.raises(sources.SourceError, match="aliases"):
         sources.parse_yaml("a: &x [1]\nb: *x\n", "x.yaml")
+
+
+# Markdown a maintainer writes, and some they should not: each case joins a few of these.
+BLOCKS = [
+    "## Title", "### Sub *em* `code`", "# Top", "Setext\n---", "Setext one\n===",
+    "para with [a link](u.md) and ![an image](i.png)", "text \\* escaped &amp; &copy; &#65;",
+    "- a\n- b\n  - c [z](z.md#q)", "1. one\n2. two\n\n   more", "> quote\n> ## in a quote",
+    "| a | `b` | |\n|---|:-:|--:|\n| 1 | [t](t.md) | x |", "```py\ncode [n](m) <b>\n```",
+    "    indented code", "[r][ref]\n\n[ref]: <a b> 'T'", "~~struck~~ __strong__ _em_",
+    "line  \nhard break\nsoft", "<b>raw</b> <script>x</script>", "***", "é [ü](ü.md) ![ö](ö.png)",
+    "<https://example.org>", "[x](javascript:alert(1))", "![d](data:image/png;base64,AAAA)",
+    "[multi\nline](m.md) [m2](m.md)", "a | b\n- | -\n1 | 2", "* [ ] task\n* [x] done",
+]  # fmt: skip
+
+
+def markdown_texts() -> list[str]:
+    """The bundled Markdown bodies, then deterministic mixes of BLOCKS."""
+    texts = [p.read_text(encoding="utf-8").split("---\n", 2)[-1] for p in BUNDLED.rglob("*.md")]
+    rng = random.Random(6)
+    texts += ["\n\n".join(rng.choices(BLOCKS, k=rng.randint(1, 8))) for _ in range(1500)]
+    return texts
+
+
+def test_the_markdown_engine_renders_what_markdown_it_py_renders() -> None:
+    """markdown-it.rs in place of markdown-it-py (issue 6): the same HTML, raw HTML escaped."""
+    from markdown_it import MarkdownIt
+
+    reference = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    engine = markdown._engine()
+    different = [t for t in markdown_texts() if engine.render(t) != reference.render(t)]
+    assert different == []
+
+
+def test_headings_and_tables_are_decorated_in_order() -> None:
+    text = "## One\n\n| a | `b` |\n|---|---|\n| 1 | 2 |\n\n### One\n\n## Two & more\n"
+    rendered = markdown.render_markdown(text, reserved_ids=["two-more"])
+    assert [h.id for h in rendered.headings] == ["one", "one-2", "two-more-2"]
+    assert rendered.html.splitlines()[:3] == [
+        '<h2 id="one">One <a class="anchor" href="#one" aria-hidden="true" tabindex="-1">#</a>'
+        "</h2>",
+        '<div class="table-scroll" tabindex="0" role="region" aria-label="Table: a, `b`">',
+        "<table>",
+    ]
+    assert rendered.html.count("</table>\n</div>\n") == 1
+    assert rendered.text == "One a b 1 2 One Two & more"
+
+
+def test_links_are_placed_at_their_own_line_and_column() -> None:
+    text = "Intro [a](x.md) and [b](x.md)\non [c](<y z.md>)\n\n![é](é.png)\n"
+    found = [
+        (link.url, link.line, link.column, link.image)
+        for link in markdown.render_markdown(text).links
+    ]
+    assert found == [
+        ("x.md", 1, 11, False),
+        ("x.md", 1, 25, False),
+        ("y%20z.md", 2, 4, False),
+        ("%C3%A9.png", 4, 1, True),
+    ]
 
 
 PARTS = st.sampled_from(["a", "b", "", ".", "..", "#top", "c.json", "..."])
