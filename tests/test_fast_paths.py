@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trekgen import markdown, parallel, sources
-from trekgen.render import _relpath
+from trekgen.render import _relpath, links_from, relative
 
 BUNDLED = Path(__file__).resolve().parents[1] / "roadmap"
 # What a maintainer's slip inserts: YAML syntax, whitespace, odd characters.
@@ -147,6 +147,14 @@ def test_relpath_matches_posixpath(target: list[str], here: list[str]) -> None:
     target_path, here_path = "/".join(target), "/".join(here)
     expected = posixpath.relpath("/" + target_path, "/" + here_path)
     assert _relpath(target_path, here_path) == expected
+
+
+URLS = st.lists(PARTS, max_size=5).map("/".join) | st.sampled_from(["", "a/", "a/b.html"])
+
+
+@given(URLS, URLS)
+def test_links_from_a_page_match_relative(target: str, page: str) -> None:
+    assert links_from(page)(target) == relative(target, page)
 
 
 def square(n: int) -> int:

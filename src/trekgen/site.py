@@ -7,6 +7,7 @@ import difflib
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -86,7 +87,19 @@ class Roadmap:
         return self.header.title
 
     def stage(self, slug: str) -> Stage:
-        return next(s for s in self.stages if s.slug == slug)
+        return self._stages_by_slug[slug]
+
+    @cached_property
+    def _stages_by_slug(self) -> dict[str, Stage]:
+        return {s.slug: s for s in self.stages}
+
+    @cached_property
+    def stage_slugs(self) -> str:
+        """Every stage's slug in order, space-separated, for the progress script.
+
+        Made once: every stage page carries it, and a long roadmap made it a third of a page.
+        """
+        return " ".join(s.slug for s in self.stages)
 
 
 @dataclass(frozen=True)

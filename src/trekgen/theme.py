@@ -19,6 +19,8 @@ from trekgen import diagrams
 from trekgen.markdown import render_inline, render_markdown, slugify
 
 PACKAGE = Path(__file__).resolve().parent
+# An id, or a link to one on the same page.
+_PREFIXED = re.compile(r'(id="|href="#)([^"]+)"')
 
 
 def default_theme() -> Path:
@@ -123,8 +125,7 @@ def markdown_filter(text: str) -> Markup:
 def prefix_ids(html: str, prefix: str) -> Markup:
     """Rendered Markdown with its ids and #links prefixed, so that many fit on one page."""
     # re.sub on Markup joins with Markup.join, which would escape the replacements' quotes.
-    html = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', str(html))
-    return Markup(re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', html))
+    return Markup(_PREFIXED.sub(lambda m: f'{m[1]}{prefix}-{m[2]}"', str(html)))
 
 
 def rebase(html: str, from_url: str, to_url: str) -> Markup:
