@@ -76,6 +76,8 @@ def _forked(function: Callable[[T], R], items: Sequence[T], workers: int) -> Ite
     global _task
     _task = (function, items)
     # Objects frozen out of the collector's reach are not copied into each worker when it runs.
+    # A caller that froze objects itself unfreezes them itself.
+    frozen = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -84,7 +86,8 @@ def _forked(function: Callable[[T], R], items: Sequence[T], workers: int) -> Ite
                 yield from results
     finally:
         _task = None
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
 
 
 def _run(bounds: tuple[int, int]) -> list[Any]:

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from trekgen import parallel, seo
 from trekgen.search import fingerprint, search_index
@@ -171,7 +172,7 @@ def render_files(
     # from the whole site (search index, sitemap, feed...), so that `trekgen serve` can show
     # an edited page first and render the rest right after (issue 4).
     chosen = [spec for spec in specs if only is None or only(spec)]
-    render_one = partial(_spec_page, env, site, assets)
+    render_one = partial(_spec_page, env, site, assets, SiteNav(env, site))
     compile_all = partial(_compile_templates, env)
     pages_html = parallel.imap(render_one, chosen, prepare=compile_all)
     yield from zip((spec.path for spec in chosen), pages_html, strict=True)
@@ -229,9 +230,9 @@ def search_files(site: Site, env: jinja2.Environment, assets: dict[str, str]) ->
 
 
 def _spec_page(
-    env: jinja2.Environment, site: Site, assets: dict[str, str], spec: PageSpec
+    env: jinja2.Environment, site: Site, assets: dict[str, str], nav: SiteNav, spec: PageSpec
 ) -> bytes:
-    return _page(env, site, spec, assets, links_from(spec.url))
+    return _page(env, site, spec, assets, links_from(spec.url), nav)
 
 
 def _compile_templates(env: jinja2.Environment) -> None:
@@ -272,18 +273,45 @@ def absolute(site: Site, target: str) -> str:
     return base.rstrip("/") + "/" + target if "://" in base else base_path(base) + target
 
 
+class SiteNav:
+    """The site's links for each page header, made once per top-level folder and depth.
+
+    Every page carries them; with dozens of roadmaps they were half of a stage page (issue 6).
+    Links to top-level folders (`slug/`, `tags/`) from two pages at the same depth in the same
+    top-level folder are the same, and nav.html makes no other links.
+    """
+
+    def __init__(self, env: jinja2.Environment, site: Site) -> None:
+        self.env, self.site = env, site
+        self.made: dict[tuple[str | None, str, int], Markup] = {}
+
+    def __call__(self, spec: PageSpec, url: Callable[[str], str]) -> Markup:
+        roadmap = spec.values.get("roadmap")
+        current = roadmap.slug if roadmap is not None else None
+        folder = spec.url if spec.url.endswith("/") else posixpath.dirname(spec.url) + "/"
+        parts = [p for p in folder.split("/") if p]
+        key = (current, parts[0] if parts else "", len(parts))
+        if key not in self.made:
+            template = self.env.get_template("nav.html")
+            html = template.render(site=self.site, current=current, url=url)
+            self.made[key] = Markup(html.rstrip("\n"))
+        return self.made[key]
+
+
 def _page(
     env: jinja2.Environment,
     site: Site,
     spec: PageSpec,
     assets: dict[str, str],
     url: Callable[[str], str],
+    nav: SiteNav | None = None,
 ) -> bytes:
     template = env.get_template(spec.template)
     html = template.render(
         site=site,
         page=spec,
         url=url,
+        site_nav=(nav or SiteNav(env, site))(spec, url),
         asset=lambda name: url(assets.get(name, "static/" + name)),
         meta=seo.page_meta(site, spec, assets, url),
         **spec.values,
