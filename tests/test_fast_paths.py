@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import pickle
 import posixpath
 import random
 import sys
@@ -137,6 +139,19 @@ def test_links_are_placed_at_their_own_line_and_column() -> None:
         ("y%20z.md", 2, 4, False),
         ("%C3%A9.png", 4, 1, True),
     ]
+
+
+def test_documents_come_back_from_a_worker_whole() -> None:
+    """Positions travel packed by marshal (`Document.__reduce__`); values by pickle."""
+    doc = sources.parse_yaml("a: 1\nb: [x, {c: 2026-01-02}]\n", "f.yaml", first_line=2)
+    back = pickle.loads(pickle.dumps(doc))
+    assert (back.path, back.data, back.values, back.keys) == (
+        "f.yaml",
+        {"a": 1, "b": ["x", {"c": dt.date(2026, 1, 2)}]},
+        doc.values,
+        doc.keys,
+    )
+    assert back.values[("b", 1, "c")] == (3, 12)
 
 
 PARTS = st.sampled_from(["a", "b", "", ".", "..", "#top", "c.json", "..."])
