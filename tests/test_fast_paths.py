@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from trekgen import markdown, parallel, sources
 from trekgen.render import _relpath, links_from, relative
+from trekgen.theme import embed
 
 BUNDLED = Path(__file__).resolve().parents[1] / "roadmap"
 # What a maintainer's slip inserts: YAML syntax, whitespace, odd characters.
@@ -191,3 +192,17 @@ def test_small_maps_stay_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("TREKGEN_JOBS", "2")
     result = parallel.imap(square, range(parallel.MIN_ITEMS - 1))
     assert isinstance(result, map)
+
+
+def test_embedded_markdown_is_rebased_prefixed_and_demoted() -> None:
+    html = (
+        '<h2 id="why">Why <a class="anchor" href="#why">#</a></h2>\n'
+        '<p><a href="../b/">b</a> <a href="c.md#x">c</a> <a href="https://e.org/">e</a> '
+        '<a href="#">top</a> <img src="i.png" alt=""> <a href="/r/">r</a></p>\n<h3>Next</h3>\n'
+    )
+    assert embed(html, "ml/stages/a/", "ml/all/", "a") == (
+        '<h3 id="a-why">Why <a class="anchor" href="#a-why">#</a></h3>\n'
+        '<p><a href="../stages/b/">b</a> <a href="../stages/a/c.md#x">c</a> '
+        '<a href="https://e.org/">e</a> <a href="#">top</a> <img src="../stages/a/i.png" alt="">'
+        ' <a href="/r/">r</a></p>\n<h4>Next</h4>\n'
+    )
