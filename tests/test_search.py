@@ -142,6 +142,9 @@ def test_a_tiny_site_is_indexed_as_text_and_without_english_stopwords(
     ]
     assert stage["sections"][2][2] == "Still deeper. Not anchored. Stays in Deeper."
     assert "Café".encode() in raw  # UTF-8 as is, not \\u escapes: smaller
+    # Written entry by entry, it is still the one compact text a single encoding would give.
+    compact = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert raw == compact.encode("utf-8")
 
 
 class _Form(HTMLParser):
