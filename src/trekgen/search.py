@@ -6,9 +6,11 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from html import unescape
+from typing import Any
 
 from trekgen.markdown import render_markdown
 from trekgen.models import GuideMeta, ProjectMeta, Resource, StageMeta
@@ -73,6 +75,32 @@ def search_index(site: Site) -> bytes:
     return out.getvalue()
 
 
+class Index:
+    """The search index made again and again, as `trekgen serve` does after each edit.
+
+    Each part is kept encoded with the values it was made from, and encoded again only when
+    they no longer compare equal: one edited stage costs one entry, not the whole index.
+    The result is the same bytes as `search_index` (tests/test_serve.py compares them).
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[str, tuple[tuple[object, ...], bytes]] = {}
+
+    def __call__(self, site: Site) -> bytes:
+        """The index of `site`."""
+        kept: dict[str, tuple[tuple[object, ...], bytes]] = {}
+        pieces = [_head(site)]
+        for name, inputs, make in parts(site):
+            made = self._parts.get(name)
+            if made is None or made[0] != inputs:
+                made = (inputs, b",".join(_encoded(entry) for entry in make()))
+            kept[name] = made
+            if made[1]:
+                pieces += [b",", made[1]] if len(pieces) > 1 else [made[1]]
+        self._parts = kept
+        return b"".join([*pieces, TAIL])
+
+
 def stopwords(language: str) -> list[str]:
     """Words a query can do without, for the site's language (English only, for now)."""
     return ENGLISH_STOPWORDS.split() if language.lower().split("-")[0] == "en" else []
@@ -85,15 +113,34 @@ def fingerprint(data: bytes) -> str:
 
 def entries(site: Site) -> Iterator[Entry]:
     """Every page worth finding, in site order: overviews, stages, sections, projects, guides."""
+    for _, _, make in parts(site):
+        yield from make()
+
+
+# A part of the index: a unique name, every value its entries are made from, and how to make
+# them. The values compare equal only when the entries would be the same.
+Part = tuple[str, tuple[object, ...], Callable[[], Iterable[Entry]]]
+
+
+def parts(site: Site) -> Iterator[Part]:
+    """The entries of `entries`, in groups, each with the values it is made from."""
     for roadmap in site.roadmaps:
-        yield _overview(roadmap)
-        for stage in roadmap.stages:
-            yield _stage(roadmap, stage)
-        yield from _sections(roadmap)
-        for project in roadmap.projects:
-            yield _project(roadmap, project)
-        for guide in roadmap.guides:
-            yield _markdown_page(roadmap, guide, "Guide", guide.meta.tags)
+        name, url = roadmap.title, roadmap.url
+        yield url, (roadmap.header,), _one(_overview, roadmap)
+        for s in roadmap.stages:
+            made_of = (name, s.number, s.meta, s.content.html)
+            yield s.url, made_of, _one(_stage, roadmap, s)
+        sections = (name, roadmap.skills, roadmap.workflow, roadmap.ladder, roadmap.diagrams)
+        yield url + "#sections", sections, partial(_sections, roadmap)
+        for p in roadmap.projects:
+            yield p.url, (name, p.meta, p.content.html), _one(_project, roadmap, p)
+        for g in roadmap.guides:
+            make = _one(_markdown_page, roadmap, g, "Guide", g.meta.tags)
+            yield g.url, (name, g.meta, g.content.html), make
+
+
+def _one(make: Callable[..., Entry], *args: Any) -> Callable[[], list[Entry]]:
+    return lambda: [make(*args)]
 
 
 def _head(site: Site) -> bytes:
