@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -166,7 +166,6 @@ def render_files(
 
     The pages of a large site weigh hundreds of megabytes (issue 6).
     """
-    prefix = base_path(site.config.base_url)
     specs = list(pages(site))
     # `only` picks the pages an edit affects, and `whole_site=False` leaves out the files made
     # from the whole site (search index, sitemap, feed...), so that `trekgen serve` can show
@@ -176,23 +175,40 @@ def render_files(
     compile_all = partial(_compile_templates, env)
     pages_html = parallel.imap(render_one, chosen, prepare=compile_all)
     yield from zip((spec.path for spec in chosen), pages_html, strict=True)
-    if not whole_site:
-        return
+    if whole_site:
+        yield from site_files(site, env, assets, specs)
+
+
+def site_files(
+    site: Site,
+    env: jinja2.Environment,
+    assets: dict[str, str],
+    specs: list[PageSpec],
+    known: Mapping[str, bytes] | None = None,
+) -> Iterator[tuple[str, bytes]]:
+    """The files made from the whole site: 404 page, search, roadmap data, sitemap, feed...
+
+    `known` holds files the caller has made already for this very site, used as they are:
+    `trekgen serve` keeps its search index and the files an edit cannot change (issue 4).
+    """
+    known = known or {}
+    prefix = base_path(site.config.base_url)
     missing = PageSpec("404.html", "404.html", "Page not found", "This page does not exist.")
     # The 404 page is served at any depth, so its links start from the base path.
     yield "404.html", _page(env, site, missing, assets, lambda t: prefix + t)
-    yield from search_files(site, env, assets).items()
+    yield from search_files(site, env, assets, known.get("search/index.json")).items()
     for roadmap in site.roadmaps:
-        yield f"{roadmap.slug}/roadmap.json", roadmap_json(roadmap)
+        path = f"{roadmap.slug}/roadmap.json"
+        yield path, known.get(path) or roadmap_json(roadmap)
     data = {
         "site": site,
         "pages": specs,
         "absolute": lambda t: absolute(site, t),
         "lastmod": lambda spec: seo.lastmod(site, spec),
     }
-    yield "sitemap.xml", env.get_template("sitemap.xml").render(data).encode()
-    yield "robots.txt", env.get_template("robots.txt").render(data).encode()
-    yield "feed.xml", feed(site, env)
+    for name in ("sitemap.xml", "robots.txt"):
+        yield name, known.get(name) or env.get_template(name).render(data).encode()
+    yield "feed.xml", known.get("feed.xml") or feed(site, env)
     # GitHub Pages would otherwise run Jekyll over a branch-published site and drop _folders.
     yield ".nojekyll", b""
 
@@ -214,9 +230,11 @@ def feed(site: Site, env: jinja2.Environment) -> bytes:
     return text.encode("utf-8")
 
 
-def search_files(site: Site, env: jinja2.Environment, assets: dict[str, str]) -> dict[str, bytes]:
+def search_files(
+    site: Site, env: jinja2.Environment, assets: dict[str, str], index: bytes | None = None
+) -> dict[str, bytes]:
     """The search page and its index; not in `pages()`, since a sitemap has no use for it."""
-    index = search_index(site)
+    index = search_index(site) if index is None else index
     spec = PageSpec(
         "search/",
         "search.html",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -284,9 +285,15 @@ def _check_header(
 
 
 def _check_markdown_field(doc: Document, key: Key, text: str, problems: Problems) -> None:
-    for target in render_markdown(text).links:
-        if unsafe_link(target.url):
-            problems.error(doc.locate(key), f"{key_path(key)}: unsafe link target {target.url!r}")
+    for url in _unsafe_links(text):
+        problems.error(doc.locate(key), f"{key_path(key)}: unsafe link target {url!r}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _unsafe_links(text: str) -> tuple[str, ...]:
+    # Cached: `trekgen serve` links the whole site again after each front matter edit, and
+    # rendering every roadmap's Markdown fields was a third of that (issue 4).
+    return tuple(t.url for t in render_markdown(text).links if unsafe_link(t.url))
 
 
 def _check_section(section: Loaded[Any], slugs: list[str], problems: Problems) -> None:
