@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 import time
 from collections import Counter
@@ -14,9 +15,19 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trekgen.cli import main
-from trekgen.linkcheck import Fetcher, LinkCache, Verdict, body_line, check_web
+from trekgen.linkcheck import (
+    URL_END,
+    Fetcher,
+    LinkCache,
+    Verdict,
+    _occurrences,
+    body_line,
+    check_web,
+)
 
 SITE = {
     "roadmap/site.yaml": """
@@ -396,3 +407,39 @@ def test_a_broken_template_is_reported_not_raised(
     assert result.exit_code == 1
     assert "templates/404.html:2:1: error: template error:" in result.stderr
     assert "Traceback" not in result.output
+
+
+def occurrences_by_regex(text: str, url: str) -> list[tuple[int, int]]:
+    """Where `text` writes `url`, found the plain way: a pattern for each URL."""
+    places = []
+    for match in re.finditer(re.escape(url), text):
+        end = match.end()
+        if end < len(text) and URL_END.match(text[end]):
+            continue
+        line = text.count("\n", 0, match.start()) + 1
+        places.append((line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1))
+    return places
+
+
+# Few characters, so that URLs overlap, run on into longer ones and end lines.
+ALPHABET = "a/#)\n ,"
+
+
+@given(st.data())
+def test_links_are_found_where_a_pattern_would_find_them(data: st.DataObject) -> None:
+    url = data.draw(st.text(alphabet=ALPHABET, max_size=4))
+    pieces = st.one_of(st.just(url), st.text(alphabet=ALPHABET, max_size=2))
+    text = "".join(data.draw(st.lists(pieces, max_size=8)))
+    assert list(_occurrences(text, url)) == occurrences_by_regex(text, url)
+
+
+@pytest.mark.parametrize(
+    ("text", "url", "places"),
+    [
+        ("a/a/a )", "a/a", []),  # the second a/a overlaps the first: a pattern never sees it
+        ("x a/\na/b a/,", "a/", [(1, 3), (2, 5)]),  # a/b is a longer URL
+        ("ab", "", [(1, 3)]),  # an empty target: only the end is not followed by a URL
+    ],
+)
+def test_tricky_places_of_links(text: str, url: str, places: list[tuple[int, int]]) -> None:
+    assert list(_occurrences(text, url)) == occurrences_by_regex(text, url) == places
