@@ -19,9 +19,12 @@ if TYPE_CHECKING:
 
 ANCHOR_LEVELS = (2, 3)
 # markdown-it turns a javascript:, vbscript:, file: or data: target into plain text. trekgen
-# refuses such a link at its file and line instead, so a text that may hold one is read again
-# by the reference parser, which keeps every target (see `_refused_links`).
-MAYBE_REFUSED = ("script:", "file:", "data:", "&#", "&colon;")
+# refuses such a link at its file and line instead, so a text that may hold one (as a link,
+# an autolink or a reference, or spelled with an entity) is read again by the reference
+# parser, which keeps every target (see `_refused_links`).
+MAYBE_REFUSED = re.compile(
+    r"(?:\]\(\s*<?|\]:\s*<?|<)(?:javascript|vbscript|file|data)\\?:|&#|&colon;", re.IGNORECASE
+)
 # What markdown-it's validateLink refuses, as it says.
 REFUSED_TARGET = re.compile(
     r"\s*(?:vbscript|javascript|file|data(?!:image/(?:gif|png|jpeg|webp);)):", re.IGNORECASE
@@ -110,8 +113,7 @@ def render_markdown(source: str, reserved_ids: Sequence[str] = ()) -> Rendered:
             links.append(where.link(node.meta["url"], _start(node), name == "image"))
         elif name == "thead":
             labels.append(_table_label(node, data))
-    lowered = source.lower()
-    if any(sign in lowered for sign in MAYBE_REFUSED):
+    if MAYBE_REFUSED.search(source):
         links += _refused_links(source)
         links.sort(key=lambda link: (link.line, link.column))
     html = engine.render(source)
