@@ -40,3 +40,10 @@ def probe(modules: list[str], *args: str) -> tuple[int, list[str]]:
 def test_check_leaves_web_machinery_alone() -> None:
     # trekgen.load, which check needs, shows that the probe sees what is loaded.
     assert probe(["trekgen.load", *WEB_ONLY], "check") == (0, ["trekgen.load"])
+
+
+def test_build_leaves_link_checking_alone(tmp_path: Path) -> None:
+    loaded = probe(
+        ["trekgen.output", "trekgen.linkcheck", *WEB_ONLY], "build", "--out", str(tmp_path)
+    )
+    assert loaded == (0, ["trekgen.output"])
