@@ -219,12 +219,15 @@ def _check_prerequisites(raw: RoadmapSource, slugs: list[str], problems: Problem
         refs = stage.meta.prerequisites
         _check_refs(stage.doc, ("prerequisites",), refs, slugs, "stage", problems)
         for index, ref in enumerate(refs):
-            where = stage.doc.locate(("prerequisites", index))
+            # Located only for a problem: looking up every prerequisite was a tenth of link().
             if ref == stage.slug:
-                problems.error(where, f"prerequisites[{index}]: a stage cannot require itself")
+                problems.error(
+                    stage.doc.locate(("prerequisites", index)),
+                    f"prerequisites[{index}]: a stage cannot require itself",
+                )
             elif numbers.get(ref, 0) > stage.number:
                 problems.warning(
-                    where,
+                    stage.doc.locate(("prerequisites", index)),
                     f"prerequisites[{index}]: '{ref}' is stage {numbers[ref]}, after this one "
                     f"({stage.number}); learners meet the stages in number order",
                 )
@@ -364,10 +367,11 @@ def _check_related(
 
 def _tags(roadmaps: list[Roadmap]) -> list[Tag]:
     tags: dict[str, Tag] = {}
+    slugs: dict[str, str] = {}  # a few dozen names, used thousands of times on a large site
 
     def add(names: Iterable[str], item: TagItem) -> None:
         for name in names:
-            slug = slugify(name)
+            slug = slugs.get(name) or slugs.setdefault(name, slugify(name))
             tags.setdefault(slug, Tag(name, slug)).items.append(item)
 
     for roadmap in roadmaps:
