@@ -161,12 +161,14 @@ def render_files(
     only: Callable[[PageSpec], bool] | None = None,
     *,
     whole_site: bool = True,
+    specs: list[PageSpec] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """`render` one file at a time, pages first, so that a writer need not hold them all.
 
-    The pages of a large site weigh hundreds of megabytes (issue 6).
+    The pages of a large site weigh hundreds of megabytes (issue 6). `specs` are the site's
+    `pages()` when the caller has them already.
     """
-    specs = list(pages(site))
+    specs = list(pages(site)) if specs is None else specs
     # `only` picks the pages an edit affects, and `whole_site=False` leaves out the files made
     # from the whole site (search index, sitemap, feed...), so that `trekgen serve` can show
     # an edited page first and render the rest right after (issue 4).

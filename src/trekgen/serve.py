@@ -36,11 +36,11 @@ from tornado import httpserver, locks, netutil, web
 from tornado.ioloop import IOLoop
 
 from trekgen import models
-from trekgen.build import Output, asset_names, checked_base_url, render_site, template_problem
+from trekgen.build import Output, asset_names, checked_base_url, template_problem
 from trekgen.errors import Problem, Problems, UsageError, display_path
 from trekgen.load import PageSource, RoadmapSource, SiteSource, load
 from trekgen.load import _page as load_page
-from trekgen.render import PageSpec, pages, site_files
+from trekgen.render import PageSpec, pages, render_files, site_files
 from trekgen.search import Index
 from trekgen.site import Page, Site, link
 from trekgen.theme import Theme, default_theme
@@ -380,49 +380,58 @@ class Builder:
         edits: Edits | None = None,
     ) -> tuple[Output, int]:
         theme = Theme.for_source(self.source)
+        static = theme.static_files()
+        env, assets = theme.environment(), asset_names(static)
+        served = {assets[name]: path for name, path in static.items()}
+
+        def rendered(chosen: Collection[str] | None) -> dict[str, bytes]:
+            only = None if chosen is None else (lambda spec: spec.path in chosen)
+            return dict(render_files(site, env, assets, only, whole_site=False, specs=specs))
+
         if edits is None and self._good is not None and not self._render_all:
             edits = page_edits(self._good[0], site)
         if edits is None or self._good is None:
-            every = render_site(site, theme, whole_site=False)
-            return self._whole(site, theme, specs, every.files, None), len(specs)
+            files = self._whole(site, env, assets, specs, rendered(None), None)
+            return Output(files, served), len(specs)
         old = self._good[1].files
-        chosen = {spec.path for spec in specs if affected(spec, edits) or spec.path not in old}
+        paths = [spec.path for spec in specs]
+        chosen = {
+            p for s, p in zip(specs, paths, strict=True) if p not in old or affected(s, edits)
+        }
         # Pages the edit cannot change are the bytes of the last build, already final.
-        files = {spec.path: old[spec.path] for spec in specs if spec.path not in chosen}
+        files = {p: old[p] for p in paths if p not in chosen}
         # First the pages of the edited files, which the maintainer is looking at.
-        first = {spec.path for spec in specs if _page_of(spec) in edits.edited} & chosen
-        edited = render_site(site, theme, lambda spec: spec.path in first, whole_site=False)
-        files.update(edited.files)
+        first = {
+            p
+            for s, p in zip(specs, paths, strict=True)
+            if p in chosen and _page_of(s) in edits.edited
+        }
+        files.update(rendered(first))
         if first:
-            early(Output(dict(files), edited.static))
-        others = render_site(
-            site, theme, lambda spec: spec.path in chosen - first, whole_site=False
-        )
-        files.update(others.files)
-        ordered = {spec.path: files[spec.path] for spec in specs}
-        return self._whole(site, theme, specs, ordered, edits), len(chosen)
+            early(Output(dict(files), served))
+        files.update(rendered(chosen - first))
+        made = {p: files[p] for p in paths}
+        return Output(self._whole(site, env, assets, specs, made, edits), served), len(chosen)
 
     def _whole(
         self,
         site: Site,
-        theme: Theme,
+        env: jinja2.Environment,
+        assets: dict[str, str],
         specs: list[PageSpec],
-        pages_made: dict[str, bytes],
+        made: dict[str, bytes],
         edits: Edits | None,
-    ) -> Output:
+    ) -> dict[str, bytes]:
         """The rendered pages with the files made from the whole site added.
 
         The search index is made again entry by entry, and files an edit cannot change are
         kept: on 1,000 stages, making them all again was most of the time an edit took (issue 4).
         """
-        static = theme.static_files()
-        env, assets = theme.environment(), asset_names(static)
         known = {}
         if edits is not None and self._good is not None:
             known = unchanged(self._good[1].files, site, edits, env)
         known["search/index.json"] = self._index(site)
-        made = site_files(site, env, assets, specs, known)
-        return Output({**pages_made, **dict(made)}, {assets[n]: p for n, p in static.items()})
+        return {**made, **dict(site_files(site, env, assets, specs, known))}
 
 
 def unchanged(
