@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import pickle
 import posixpath
 import random
 import sys
@@ -11,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trekgen import parallel, sources
-from trekgen.render import _relpath
+from trekgen import markdown, parallel, sources
+from trekgen.render import _relpath, links_from, relative
+from trekgen.theme import embed
 
 BUNDLED = Path(__file__).resolve().parents[1] / "roadmap"
 # What a maintainer's slip inserts: YAML syntax, whitespace, odd characters.
@@ -80,6 +83,78 @@ def test_aliases_are_refused_with_libyaml_too() -> None:
         sources.parse_yaml("a: &x [1]\nb: *x\n", "x.yaml")
 
 
+# Markdown a maintainer writes, and some they should not: each case joins a few of these.
+BLOCKS = [
+    "## Title", "### Sub *em* `code`", "# Top", "Setext\n---", "Setext one\n===",
+    "para with [a link](u.md) and ![an image](i.png)", "text \\* escaped &amp; &copy; &#65;",
+    "- a\n- b\n  - c [z](z.md#q)", "1. one\n2. two\n\n   more", "> quote\n> ## in a quote",
+    "| a | `b` | |\n|---|:-:|--:|\n| 1 | [t](t.md) | x |", "```py\ncode [n](m) <b>\n```",
+    "    indented code", "[r][ref]\n\n[ref]: <a b> 'T'", "~~struck~~ __strong__ _em_",
+    "line  \nhard break\nsoft", "<b>raw</b> <script>x</script>", "***", "é [ü](ü.md) ![ö](ö.png)",
+    "<https://example.org>", "[x](javascript:alert(1))", "![d](data:image/png;base64,AAAA)",
+    "[multi\nline](m.md) [m2](m.md)", "a | b\n- | -\n1 | 2", "* [ ] task\n* [x] done",
+]  # fmt: skip
+
+
+def markdown_texts() -> list[str]:
+    """The bundled Markdown bodies, then deterministic mixes of BLOCKS."""
+    texts = [p.read_text(encoding="utf-8").split("---\n", 2)[-1] for p in BUNDLED.rglob("*.md")]
+    rng = random.Random(6)
+    texts += ["\n\n".join(rng.choices(BLOCKS, k=rng.randint(1, 8))) for _ in range(1500)]
+    return texts
+
+
+def test_the_markdown_engine_renders_what_markdown_it_py_renders() -> None:
+    """markdown-it.rs in place of markdown-it-py (issue 6): the same HTML, raw HTML escaped."""
+    from markdown_it import MarkdownIt
+
+    reference = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    engine = markdown._engine()
+    different = [t for t in markdown_texts() if engine.render(t) != reference.render(t)]
+    assert different == []
+
+
+def test_headings_and_tables_are_decorated_in_order() -> None:
+    text = "## One\n\n| a | `b` |\n|---|---|\n| 1 | 2 |\n\n### One\n\n## Two & more\n"
+    rendered = markdown.render_markdown(text, reserved_ids=["two-more"])
+    assert [h.id for h in rendered.headings] == ["one", "one-2", "two-more-2"]
+    assert rendered.html.splitlines()[:3] == [
+        '<h2 id="one">One <a class="anchor" href="#one" aria-hidden="true" tabindex="-1">#</a>'
+        "</h2>",
+        '<div class="table-scroll" tabindex="0" role="region" aria-label="Table: a, `b`">',
+        "<table>",
+    ]
+    assert rendered.html.count("</table>\n</div>\n") == 1
+    assert rendered.text == "One a b 1 2 One Two & more"
+
+
+def test_links_are_placed_at_their_own_line_and_column() -> None:
+    text = "Intro [a](x.md) and [b](x.md)\non [c](<y z.md>)\n\n![é](é.png)\n"
+    found = [
+        (link.url, link.line, link.column, link.image)
+        for link in markdown.render_markdown(text).links
+    ]
+    assert found == [
+        ("x.md", 1, 11, False),
+        ("x.md", 1, 25, False),
+        ("y%20z.md", 2, 4, False),
+        ("%C3%A9.png", 4, 1, True),
+    ]
+
+
+def test_documents_come_back_from_a_worker_whole() -> None:
+    """Positions travel packed by marshal (`Document.__reduce__`); values by pickle."""
+    doc = sources.parse_yaml("a: 1\nb: [x, {c: 2026-01-02}]\n", "f.yaml", first_line=2)
+    back = pickle.loads(pickle.dumps(doc))
+    assert (back.path, back.data, back.values, back.keys) == (
+        "f.yaml",
+        {"a": 1, "b": ["x", {"c": dt.date(2026, 1, 2)}]},
+        doc.values,
+        doc.keys,
+    )
+    assert back.values[("b", 1, "c")] == (3, 12)
+
+
 PARTS = st.sampled_from(["a", "b", "", ".", "..", "#top", "c.json", "..."])
 
 
@@ -88,6 +163,14 @@ def test_relpath_matches_posixpath(target: list[str], here: list[str]) -> None:
     target_path, here_path = "/".join(target), "/".join(here)
     expected = posixpath.relpath("/" + target_path, "/" + here_path)
     assert _relpath(target_path, here_path) == expected
+
+
+URLS = st.lists(PARTS, max_size=5).map("/".join) | st.sampled_from(["", "a/", "a/b.html"])
+
+
+@given(URLS, URLS)
+def test_links_from_a_page_match_relative(target: str, page: str) -> None:
+    assert links_from(page)(target) == relative(target, page)
 
 
 def square(n: int) -> int:
@@ -109,3 +192,17 @@ def test_small_maps_stay_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("TREKGEN_JOBS", "2")
     result = parallel.imap(square, range(parallel.MIN_ITEMS - 1))
     assert isinstance(result, map)
+
+
+def test_embedded_markdown_is_rebased_prefixed_and_demoted() -> None:
+    html = (
+        '<h2 id="why">Why <a class="anchor" href="#why">#</a></h2>\n'
+        '<p><a href="../b/">b</a> <a href="c.md#x">c</a> <a href="https://e.org/">e</a> '
+        '<a href="#">top</a> <img src="i.png" alt=""> <a href="/r/">r</a></p>\n<h3>Next</h3>\n'
+    )
+    assert embed(html, "ml/stages/a/", "ml/all/", "a") == (
+        '<h3 id="a-why">Why <a class="anchor" href="#a-why">#</a></h3>\n'
+        '<p><a href="../stages/b/">b</a> <a href="../stages/a/c.md#x">c</a> '
+        '<a href="https://e.org/">e</a> <a href="#">top</a> <img src="../stages/a/i.png" alt="">'
+        ' <a href="/r/">r</a></p>\n<h4>Next</h4>\n'
+    )

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from trekgen import search
 from trekgen.build import build, check
-from trekgen.search import WEIGHTS, fingerprint, html_sections, search_index
+from trekgen.search import WEIGHTS, Index, fingerprint, html_sections, search_index
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "roadmap"
@@ -142,6 +143,9 @@ def test_a_tiny_site_is_indexed_as_text_and_without_english_stopwords(
     ]
     assert stage["sections"][2][2] == "Still deeper. Not anchored. Stays in Deeper."
     assert "Café".encode() in raw  # UTF-8 as is, not \\u escapes: smaller
+    # Written entry by entry, it is still the one compact text a single encoding would give.
+    compact = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert raw == compact.encode("utf-8")
 
 
 class _Form(HTMLParser):
@@ -217,3 +221,25 @@ def test_the_index_is_pure_and_changes_with_the_content(copy_bundled: Path) -> N
     changed, _ = check(copy_bundled)
     assert fingerprint(search_index(changed)) != fingerprint(search_index(site))
     assert b"zanzibar" in search_index(changed)
+
+
+def test_made_again_the_index_encodes_only_the_entries_of_edited_pages(
+    copy_bundled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = Index()
+    site, _ = check(copy_bundled)
+    assert index(site) == search_index(site)
+    made: list[str] = []
+    encoded = search._encoded
+
+    def counted(entry: search.Entry) -> bytes:
+        made.append(entry.url)
+        return encoded(entry)
+
+    monkeypatch.setattr(search, "_encoded", counted)
+    stage = copy_bundled / "ml-engineer/stages/10-monitoring-drift.md"
+    stage.write_text(stage.read_text(encoding="utf-8") + "\nA zanzibar line.\n", encoding="utf-8")
+    edited, _ = check(copy_bundled)
+    again = index(edited)
+    assert made == [MONITORING]
+    assert again == search_index(edited)

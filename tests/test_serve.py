@@ -3,12 +3,15 @@ last good site on a broken edit, recovers on the fix and stops cleanly on Ctrl-C
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tornado.ioloop import IOLoop
 
 from tests.serving import serving
 from trekgen.build import Output, check, render_site
@@ -17,6 +20,7 @@ from trekgen.errors import Location, Problem
 from trekgen.serve import (
     Builder,
     Changes,
+    Showing,
     Shown,
     exposure_warning,
     files_under,
@@ -95,10 +99,59 @@ def test_incremental_rebuilds_equal_full_builds(copy_bundled: Path) -> None:
     assert first.output is not None and not first.errors
     assert differences(first.output, full(copy_bundled)) == []
     for name, edit, most in EDITS:
-        built = builder.build(apply(copy_bundled, edit))
+        early: list[Output] = []
+        built = builder.build(apply(copy_bundled, edit), early=early.append)
         assert built.output is not None, (name, built.errors)
-        assert differences(built.output, full(copy_bundled)) == [], name
+        expected = full(copy_bundled)
+        assert differences(built.output, expected) == [], name
         assert built.rendered <= most < built.pages, (name, built.rendered)
+        # What is served before the build ends holds only files already as they end up.
+        for shown in early:
+            assert {p for p, data in shown.files.items() if expected.files.get(p) != data} == set()
+        if built.rendered:
+            assert [len(shown.files) < len(expected.files) for shown in early] == [True], name
+
+
+def test_after_a_body_edit_a_feed_of_the_sites_own_is_made_again(copy_bundled: Path) -> None:
+    # The default feed shows no body, so a body edit keeps it; a site's own feed might.
+    own = copy_bundled.parent / "templates" / "feed.xml"
+    own.parent.mkdir()
+    own.write_text(
+        "{% for r in site.roadmaps %}{% for s in r.stages %}{{ s.content.text }}\n"
+        "{% endfor %}{% endfor %}",
+        encoding="utf-8",
+    )
+    builder = Builder(copy_bundled, BASE)
+    builder.build()
+    edit = (STAGE, sub("## Why it matters\n", "## Why it matters\n\nNew words.\n"))
+    built = builder.build(apply(copy_bundled, edit))
+    assert built.output is not None
+    assert b"New words." in built.output.files["feed.xml"]
+    assert differences(built.output, full(copy_bundled)) == []
+
+
+def test_while_a_build_finishes_a_request_for_a_file_it_has_yet_to_make_waits_for_it() -> None:
+    showing = Showing()
+    early = Shown(Output({"a/index.html": b"new a"}, {}), partial=True)
+    final = Shown(Output({"a/index.html": b"new a", "b/index.html": b"new b"}, {}))
+
+    async def requests() -> tuple[Shown, bool, Shown]:
+        showing.loop = IOLoop.current()
+        showing.show(early)
+        at_once = await showing.settled("a/")
+        waiting = asyncio.ensure_future(showing.settled("b/"))
+        for _ in range(10):  # let the loop run the request as far as it goes
+            await asyncio.sleep(0)
+        answered_early = waiting.done()
+        showing.show(final)
+        return at_once, answered_early, await waiting
+
+    # A thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        at_once, answered_early, waited = thread.submit(asyncio.run, requests()).result()
+    assert at_once is early
+    assert not answered_early
+    assert waited is final
 
 
 def test_a_broken_edit_keeps_the_last_good_site_and_the_fix_recovers(

@@ -548,16 +548,22 @@ def _gap_heights(
     # In two columns the labels of lanes go into gaps too, so every gap can hold one.
     lane_labels = [_label_height(v) for i, v in label_lines.items() if not plans[i].direct]
     floor = max(lane_labels, default=0) + 20 if columns == 2 else 0
-    gaps: list[float] = []
-    for gap in range(len(rows) - 1):
-        turns = {p.start_id for p in plans if _track_gap(p, row) == gap}
-        labels = [
-            _label_height(label_lines[p.index])
-            for p in plans
-            if p.direct and row[p.edge.source] == gap and p.index in label_lines
-        ]
-        gaps.append(max(GAP_MIN, 10.0 * (len(turns) + 1), max(labels, default=0) + 22, floor))
-    return gaps
+    # Grouped by gap in one pass: a roadmap of hundreds of stages has as many gaps and plans.
+    turns: dict[int | None, set[str]] = {}
+    labels: dict[int, list[float]] = {}
+    for p in plans:
+        turns.setdefault(_track_gap(p, row), set()).add(p.start_id)
+        if p.direct and p.index in label_lines:
+            labels.setdefault(row[p.edge.source], []).append(_label_height(label_lines[p.index]))
+    return [
+        max(
+            GAP_MIN,
+            10.0 * (len(turns.get(gap, ())) + 1),
+            max(labels.get(gap, ()), default=0) + 22,
+            floor,
+        )
+        for gap in range(len(rows) - 1)
+    ]
 
 
 def _track_gap(plan: Plan, row: dict[str, int]) -> int | None:

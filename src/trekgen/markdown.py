@@ -4,18 +4,36 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from html import unescape
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
+from markdown_it_pyrs import MarkdownIt as Engine
+from markdown_it_pyrs import Node
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 ANCHOR_LEVELS = (2, 3)
+# markdown-it turns a javascript:, vbscript:, file: or data: target into plain text. trekgen
+# refuses such a link at its file and line instead, so a text that may hold one (as a link,
+# an autolink or a reference, or spelled with an entity) is read again by the reference
+# parser, which keeps every target (see `_refused_links`).
+MAYBE_REFUSED = re.compile(
+    r"(?:\]\(\s*<?|\]:\s*<?|<)(?:javascript|vbscript|file|data)\\?:|&#|&colon;", re.IGNORECASE
+)
+# What markdown-it's validateLink refuses, as it says.
+REFUSED_TARGET = re.compile(
+    r"\s*(?:vbscript|javascript|file|data(?!:image/(?:gif|png|jpeg|webp);)):", re.IGNORECASE
+)
+INLINE_TEXT = frozenset({"text", "text_special"})
+HEADING = re.compile(r"<h([23])>(.*?)</h\1>\n", re.DOTALL)
+IMAGE = re.compile(r'<img src="[^"]*" alt="([^"]*)"[^>]*>')
+TAG = re.compile(r"<[^>]*>")
+ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
 @dataclass(frozen=True)
@@ -45,45 +63,25 @@ class Rendered:
 
 
 @cache
+def _engine() -> Engine:
+    # markdown-it.rs: markdown-it's rules and output at a tenth of the time (issue 6). Raw HTML
+    # is left out (so it is escaped); GitHub's tables and ~~strike~~ are in.
+    return Engine("zero").enable_many(
+        ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
+         "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
+         "newline", "table", "strikethrough"]
+    )  # fmt: skip
+
+
+@cache
 def _parser() -> MarkdownIt:
+    """markdown-it-py, for short inline texts and for targets the engine drops."""
+    from markdown_it import MarkdownIt  # only some texts need it: keeps start-up short
+
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
     md.enable("strikethrough")
-    # Every target is checked by trekgen with its file and line, instead of being dropped silently.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
-    md.add_render_rule("heading_close", _heading_close)
-    md.add_render_rule("table_open", _table_open)
-    md.add_render_rule("table_close", _table_close)
     return md
-
-
-def _heading_close(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    anchor = tokens[idx].meta.get("anchor")
-    link = f' <a class="anchor" href="#{anchor}" aria-hidden="true" tabindex="-1">#</a>'
-    if not anchor:
-        link = ""
-    return f"{link}</{tokens[idx].tag}>\n"
-
-
-def _table_open(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    # A focusable wrapper that scrolls, so a wide table never widens the page on a phone.
-    headers = []
-    for token in tokens[idx:]:
-        if token.type == "tr_close":
-            break
-        if token.type == "inline":
-            headers.append(token.content)
-    label = escapeHtml("Table: " + ", ".join(headers))
-    return f'<div class="table-scroll" tabindex="0" role="region" aria-label="{label}">\n<table>\n'
-
-
-def _table_close(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    return "</table>\n</div>\n"
 
 
 def slugify(text: str) -> str:
@@ -94,14 +92,34 @@ def slugify(text: str) -> str:
 
 def render_markdown(source: str, reserved_ids: Sequence[str] = ()) -> Rendered:
     """HTML, headings, links and plain text of one Markdown document."""
-    md = _parser()
-    tokens = md.parse(source)
-    headings = _anchor_headings(tokens, set(reserved_ids))
-    lines = source.splitlines()
-    links = tuple(_links(tokens, lines))
-    h1 = tuple(t.map[0] + 1 for t in tokens if t.type == "heading_open" and t.tag == "h1" and t.map)
-    html = md.renderer.render(tokens, md.options, {})
-    return Rendered(html, headings, links, _plain_text(tokens), h1)
+    engine = _engine()
+    tree = engine.tree(source)
+    data = source.encode()
+    where = _Positions(data)
+    headings: list[Heading] = []
+    taken = set(reserved_ids)
+    h1: list[int] = []
+    links: list[Link] = []
+    labels: list[str] = []
+    for node in tree.walk():
+        name = node.name
+        if name in {"heading", "lheading"}:
+            level = node.meta["level"]
+            if level == 1:
+                h1.append(where.line(_start(node)))
+            elif level in ANCHOR_LEVELS:
+                headings.append(_anchored(node, level, taken))
+        elif name in {"link", "image", "autolink"}:
+            links.append(where.link(node.meta["url"], _start(node), name == "image"))
+        elif name == "thead":
+            labels.append(_table_label(node, data))
+    if MAYBE_REFUSED.search(source):
+        links += _refused_links(source)
+        links.sort(key=lambda link: (link.line, link.column))
+    html = engine.render(source)
+    text = _plain_text(html)
+    html = _decorated(html, headings, labels)
+    return Rendered(html, tuple(headings), tuple(links), text, tuple(h1))
 
 
 def render_inline(source: str) -> str:
@@ -109,43 +127,98 @@ def render_inline(source: str) -> str:
     return str(_parser().renderInline(source))
 
 
-def _anchor_headings(tokens: list[Token], taken: set[str]) -> tuple[Heading, ...]:
-    headings = []
-    for index, token in enumerate(tokens):
-        if token.type != "heading_open":
-            continue
-        level = int(token.tag[1])
-        inline = tokens[index + 1]
-        text = "".join(
-            c.content for c in inline.children or [] if c.type in {"text", "code_inline"}
+def _start(node: Node) -> int:
+    return node.srcmap[0] if node.srcmap else 0
+
+
+class _Positions:
+    """Lines and columns (from 1, in characters) of byte offsets into a UTF-8 text."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.starts = [0, *(m.end() for m in re.finditer(b"\n", data))]
+
+    def line(self, offset: int) -> int:
+        return bisect_right(self.starts, offset)
+
+    def link(self, url: str, offset: int, image: bool) -> Link:
+        # The target as written, when it is (not percent-encoded by the parser, say).
+        found = self.data.find(url.encode(), offset)
+        end = self.data.find(b"\n\n", offset)
+        if found >= 0 and (end < 0 or found < end):
+            offset = found
+        line = self.line(offset)
+        column = len(self.data[self.starts[line - 1] : offset].decode()) + 1
+        return Link(url, line, column, image)
+
+
+def _anchored(node: Node, level: int, taken: set[str]) -> Heading:
+    text = "".join(_heading_text(node))
+    base = slugify(text)
+    anchor, n = base, 1
+    while anchor in taken:
+        n += 1
+        anchor = f"{base}-{n}"
+    taken.add(anchor)
+    return Heading(level, text, anchor)
+
+
+def _heading_text(node: Node) -> Iterator[str]:
+    for child in node.children:
+        if child.name in INLINE_TEXT:
+            yield child.meta.get("content", "")
+        elif child.name != "image":
+            yield from _heading_text(child)
+
+
+def _table_label(head: Node, data: bytes) -> str:
+    cells = [c for row in head.children for c in row.children]
+    text = [data[c.srcmap[0] : c.srcmap[1]].decode() if c.srcmap else "" for c in cells]
+    return ("Table: " + ", ".join(text)).translate(ESCAPES)
+
+
+def _decorated(html: str, headings: Sequence[Heading], labels: Sequence[str]) -> str:
+    """Ids and anchor links on h2 and h3, and a scrolling region around each table."""
+    anchors = iter(headings)
+
+    def anchored(match: re.Match[str]) -> str:
+        anchor = next(anchors).id
+        link = f'<a class="anchor" href="#{anchor}" aria-hidden="true" tabindex="-1">#</a>'
+        return f'<h{match[1]} id="{anchor}">{match[2]} {link}</h{match[1]}>\n'
+
+    if headings:
+        html = HEADING.sub(anchored, html)
+    if labels:
+        # A focusable wrapper that scrolls, so a wide table never widens the page on a phone.
+        parts = html.split("<table>\n")
+        html = parts[0] + "".join(
+            f'<div class="table-scroll" tabindex="0" role="region" aria-label="{label}">'
+            f"\n<table>\n{part}"
+            for label, part in zip(labels, parts[1:], strict=True)
         )
-        if level not in ANCHOR_LEVELS:
-            continue
-        base = slugify(text)
-        anchor, n = base, 1
-        while anchor in taken:
-            n += 1
-            anchor = f"{base}-{n}"
-        taken.add(anchor)
-        token.attrSet("id", anchor)
-        tokens[index + 2].meta["anchor"] = anchor
-        headings.append(Heading(level, text, anchor))
-    return tuple(headings)
+        html = html.replace("</table>\n", "</table>\n</div>\n")
+    return html
 
 
-def _links(tokens: list[Token], lines: list[str]) -> list[Link]:
-    found = []
-    for block in tokens:
+def _plain_text(html: str) -> str:
+    # From the HTML, which is quicker than a second walk over the tree; an image counts as its alt.
+    text = TAG.sub(" ", IMAGE.sub(r" \1 ", html))
+    return " ".join(unescape(text).split())
+
+
+def _refused_links(source: str) -> Iterator[Link]:
+    """Targets the engine leaves as text, read by the reference parser at their place."""
+    lines = source.splitlines()
+    for block in _parser().parse(source):
         if block.type != "inline" or not block.map:
             continue
         for child in block.children or []:
             url: Any = child.attrGet("href") if child.type == "link_open" else None
             if child.type == "image":
                 url = child.attrGet("src")
-            if isinstance(url, str):
+            if isinstance(url, str) and REFUSED_TARGET.match(url):
                 line, column = _find(url, lines, block.map[0], block.map[1])
-                found.append(Link(url, line, column, child.type == "image"))
-    return found
+                yield Link(url, line, column, child.type == "image")
 
 
 def _find(url: str, lines: list[str], start: int, end: int) -> tuple[int, int]:
@@ -154,13 +227,3 @@ def _find(url: str, lines: list[str], start: int, end: int) -> tuple[int, int]:
         if column >= 0:
             return number + 1, column + 1
     return start + 1, 1
-
-
-def _plain_text(tokens: list[Token]) -> str:
-    parts = []
-    for token in tokens:
-        if token.type == "inline":
-            parts.append(" ".join(c.content for c in token.children or [] if c.content))
-        elif token.type in {"fence", "code_block"}:
-            parts.append(token.content)
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from trekgen import parallel, seo
 from trekgen.search import fingerprint, search_index
@@ -160,38 +161,56 @@ def render_files(
     only: Callable[[PageSpec], bool] | None = None,
     *,
     whole_site: bool = True,
+    specs: list[PageSpec] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """`render` one file at a time, pages first, so that a writer need not hold them all.
 
-    The pages of a large site weigh hundreds of megabytes (issue 6).
+    The pages of a large site weigh hundreds of megabytes (issue 6). `specs` are the site's
+    `pages()` when the caller has them already.
     """
-    prefix = base_path(site.config.base_url)
-    specs = list(pages(site))
+    specs = list(pages(site)) if specs is None else specs
     # `only` picks the pages an edit affects, and `whole_site=False` leaves out the files made
     # from the whole site (search index, sitemap, feed...), so that `trekgen serve` can show
     # an edited page first and render the rest right after (issue 4).
     chosen = [spec for spec in specs if only is None or only(spec)]
-    render_one = partial(_spec_page, env, site, assets)
+    render_one = partial(_spec_page, env, site, assets, SiteNav(env, site))
     compile_all = partial(_compile_templates, env)
     pages_html = parallel.imap(render_one, chosen, prepare=compile_all)
     yield from zip((spec.path for spec in chosen), pages_html, strict=True)
-    if not whole_site:
-        return
+    if whole_site:
+        yield from site_files(site, env, assets, specs)
+
+
+def site_files(
+    site: Site,
+    env: jinja2.Environment,
+    assets: dict[str, str],
+    specs: list[PageSpec],
+    known: Mapping[str, bytes] | None = None,
+) -> Iterator[tuple[str, bytes]]:
+    """The files made from the whole site: 404 page, search, roadmap data, sitemap, feed...
+
+    `known` holds files the caller has made already for this very site, used as they are:
+    `trekgen serve` keeps its search index and the files an edit cannot change (issue 4).
+    """
+    known = known or {}
+    prefix = base_path(site.config.base_url)
     missing = PageSpec("404.html", "404.html", "Page not found", "This page does not exist.")
     # The 404 page is served at any depth, so its links start from the base path.
     yield "404.html", _page(env, site, missing, assets, lambda t: prefix + t)
-    yield from search_files(site, env, assets).items()
+    yield from search_files(site, env, assets, known.get("search/index.json")).items()
     for roadmap in site.roadmaps:
-        yield f"{roadmap.slug}/roadmap.json", roadmap_json(roadmap)
+        path = f"{roadmap.slug}/roadmap.json"
+        yield path, known.get(path) or roadmap_json(roadmap)
     data = {
         "site": site,
         "pages": specs,
         "absolute": lambda t: absolute(site, t),
         "lastmod": lambda spec: seo.lastmod(site, spec),
     }
-    yield "sitemap.xml", env.get_template("sitemap.xml").render(data).encode()
-    yield "robots.txt", env.get_template("robots.txt").render(data).encode()
-    yield "feed.xml", feed(site, env)
+    for name in ("sitemap.xml", "robots.txt"):
+        yield name, known.get(name) or env.get_template(name).render(data).encode()
+    yield "feed.xml", known.get("feed.xml") or feed(site, env)
     # GitHub Pages would otherwise run Jekyll over a branch-published site and drop _folders.
     yield ".nojekyll", b""
 
@@ -213,9 +232,11 @@ def feed(site: Site, env: jinja2.Environment) -> bytes:
     return text.encode("utf-8")
 
 
-def search_files(site: Site, env: jinja2.Environment, assets: dict[str, str]) -> dict[str, bytes]:
+def search_files(
+    site: Site, env: jinja2.Environment, assets: dict[str, str], index: bytes | None = None
+) -> dict[str, bytes]:
     """The search page and its index; not in `pages()`, since a sitemap has no use for it."""
-    index = search_index(site)
+    index = search_index(site) if index is None else index
     spec = PageSpec(
         "search/",
         "search.html",
@@ -224,14 +245,14 @@ def search_files(site: Site, env: jinja2.Environment, assets: dict[str, str]) ->
         {"index_version": fingerprint(index)},
         (("Roadmaps", ""),),
     )
-    page = _page(env, site, spec, assets, partial(_relative_from, spec.url))
+    page = _page(env, site, spec, assets, links_from(spec.url))
     return {spec.path: page, "search/index.json": index}
 
 
 def _spec_page(
-    env: jinja2.Environment, site: Site, assets: dict[str, str], spec: PageSpec
+    env: jinja2.Environment, site: Site, assets: dict[str, str], nav: SiteNav, spec: PageSpec
 ) -> bytes:
-    return _page(env, site, spec, assets, partial(_relative_from, spec.url))
+    return _page(env, site, spec, assets, links_from(spec.url), nav)
 
 
 def _compile_templates(env: jinja2.Environment) -> None:
@@ -242,8 +263,28 @@ def _compile_templates(env: jinja2.Environment) -> None:
             env.get_template(name)
 
 
-def _relative_from(from_url: str, target: str) -> str:
-    return relative(target, from_url)
+def links_from(from_url: str) -> Callable[[str], str]:
+    """`relative(target, from_url)` for one page, quicker: a page makes dozens of links."""
+    here = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+    start = [p for p in here.split("/") if p]
+    if "." in start or ".." in start:
+        return lambda target: relative(target, from_url)
+
+    def link(target: str) -> str:
+        to = [p for p in target.split("/") if p]
+        if "." in to or ".." in to:
+            return relative(target, from_url)
+        common = 0
+        for a, b in zip(to, start, strict=False):
+            if a != b:
+                break
+            common += 1
+        made = "/".join([".."] * (len(start) - common) + to[common:])
+        if target.endswith("/") or not target:
+            return made + "/" if made else "./"
+        return made or "."
+
+    return link
 
 
 def absolute(site: Site, target: str) -> str:
@@ -252,18 +293,45 @@ def absolute(site: Site, target: str) -> str:
     return base.rstrip("/") + "/" + target if "://" in base else base_path(base) + target
 
 
+class SiteNav:
+    """The site's links for each page header, made once per top-level folder and depth.
+
+    Every page carries them; with dozens of roadmaps they were half of a stage page (issue 6).
+    Links to top-level folders (`slug/`, `tags/`) from two pages at the same depth in the same
+    top-level folder are the same, and nav.html makes no other links.
+    """
+
+    def __init__(self, env: jinja2.Environment, site: Site) -> None:
+        self.env, self.site = env, site
+        self.made: dict[tuple[str | None, str, int], Markup] = {}
+
+    def __call__(self, spec: PageSpec, url: Callable[[str], str]) -> Markup:
+        roadmap = spec.values.get("roadmap")
+        current = roadmap.slug if roadmap is not None else None
+        folder = spec.url if spec.url.endswith("/") else posixpath.dirname(spec.url) + "/"
+        parts = [p for p in folder.split("/") if p]
+        key = (current, parts[0] if parts else "", len(parts))
+        if key not in self.made:
+            template = self.env.get_template("nav.html")
+            html = template.render(site=self.site, current=current, url=url)
+            self.made[key] = Markup(html.rstrip("\n"))
+        return self.made[key]
+
+
 def _page(
     env: jinja2.Environment,
     site: Site,
     spec: PageSpec,
     assets: dict[str, str],
     url: Callable[[str], str],
+    nav: SiteNav | None = None,
 ) -> bytes:
     template = env.get_template(spec.template)
     html = template.render(
         site=site,
         page=spec,
         url=url,
+        site_nav=(nav or SiteNav(env, site))(spec, url),
         asset=lambda name: url(assets.get(name, "static/" + name)),
         meta=seo.page_meta(site, spec, assets, url),
         **spec.values,
@@ -298,5 +366,6 @@ def roadmap_json(roadmap: Roadmap) -> bytes:
         "guides": [{"slug": g.slug, "url": g.url, **dump(g.meta)} for g in roadmap.guides],
     }
     present = {k: v for k, v in data.items() if v is not None}
-    text = json.dumps(present, indent=2, ensure_ascii=False)
+    # Compact: an indent makes json use its pure-Python encoder, at twice the time (issue 6).
+    text = json.dumps(present, ensure_ascii=False, separators=(",", ":"))
     return (text + "\n").encode("utf-8")

