@@ -2,11 +2,12 @@
 
 Starts a real `trekgen serve` on 127.0.0.1 for a copy of the bundled site and for a synthetic
 site of 1,000 stages (10 roadmaps x 100, from benchmarks/generate.py), saves a stage file
-again and again (1.5 s after the last edit showed), and waits until the stage's URL serves
-the new words. Prints the median, 90th percentile and worst time per site and kind of edit,
-beside the targets (bundled: under 100 ms; 1,000 stages: under 300 ms), and "rebuild", the
-median time the server reports for rebuilding the whole site after the edit. A rebuild longer
-than the pause delays the next edit's page: the server reads the next save only once done.
+again and again (1.5 s after the last edit showed, or --pause), and waits until the stage's
+URL serves the new words. Prints the median, 90th percentile and worst time per site and kind
+of edit, beside the targets (bundled: under 100 ms; 1,000 stages: under 300 ms), and
+"rebuild", the median time the server reports for rebuilding the whole site after the edit.
+A rebuild longer than the pause delays the next edit's page: the server reads the next save
+only once done.
 
 By default the page is fetched as the browser does: when the live reload connection says to
 reload, and again at each reload until it shows the edit. `--wait poll` fetches it every
@@ -14,6 +15,7 @@ reload, and again at each reload until it shows the edit. `--wait poll` fetches 
 compete with the build for the server's one interpreter lock and slow it down.
 
     python benchmarks/serve_latency.py [--edits 15] [--roadmaps 10 --stages 100] [--wait poll]
+                                       [--pause 1.5]
 """
 
 from __future__ import annotations
@@ -154,7 +156,9 @@ def title_edit(text: str, edit: int) -> str:
     return re.sub(r"^title: .*$", "title: Stage MARKER", text, count=1, flags=re.M)
 
 
-def measure(name: str, source: Path, stage: Path, page: str, edits: int, poll: bool) -> list[str]:
+def measure(
+    name: str, source: Path, stage: Path, page: str, edits: int, poll: bool, pause: float
+) -> list[str]:
     """One line per kind of edit: median, 90th percentile and worst latency."""
     lines = []
     with serve(source) as (url, printed):
@@ -167,7 +171,7 @@ def measure(name: str, source: Path, stage: Path, page: str, edits: int, poll: b
                 times.append(latency(stage, url + page, change, edit, browser))
                 # A maintainer saves every few seconds; the server may still be rebuilding
                 # what the page does not show (search index, feed...).
-                time.sleep(PAUSE_SECONDS)
+                time.sleep(pause)
             ms = sorted(t * 1000 for t in times)
             p90 = ms[min(len(ms) - 1, round(0.9 * (len(ms) - 1)))]
             lines.append(
@@ -202,6 +206,7 @@ def main() -> None:
     parser.add_argument("--roadmaps", type=int, default=10)
     parser.add_argument("--stages", type=int, default=100, help="stages per roadmap")
     parser.add_argument("--wait", choices=("reload", "poll"), default="reload")
+    parser.add_argument("--pause", type=float, default=PAUSE_SECONDS, help="seconds between saves")
     args = parser.parse_args()
     poll = args.wait == "poll"
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
@@ -211,11 +216,13 @@ def main() -> None:
         bundled = shutil.copytree(ROOT / "roadmap", Path(tmp) / "bundled" / "roadmap")
         stage = bundled / "ml-engineer" / "stages" / "03-feature-engineering.md"
         page = "ml-engineer/stages/feature-engineering/"
-        lines = measure("bundled (19 stages)", bundled, stage, page, args.edits, poll)
+        lines = measure("bundled (19 stages)", bundled, stage, page, args.edits, poll, args.pause)
         count = args.roadmaps * args.stages
         source = synthetic(Path(tmp) / "synthetic", args.roadmaps, args.stages)
         stage, page = first_stage(source)
-        lines += measure(f"synthetic ({count:,} stages)", source, stage, page, args.edits, poll)
+        lines += measure(
+            f"synthetic ({count:,} stages)", source, stage, page, args.edits, poll, args.pause
+        )
     print("\n".join(lines))
 
 
