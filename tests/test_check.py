@@ -261,10 +261,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             first = state.hits[f"{self.command} {self.path}"] == 1
         try:
             time.sleep(state.delay)
-            self._respond(self._status(head, first))
+            status = self._status(head, first)
         finally:
+            # Counted out before the answer goes: a client that has it may start its next
+            # request at once, which this one's last instants must not count as overlapping.
             with state.lock:
                 state.in_flight -= 1
+        self._respond(status)
 
     def _status(self, head: bool, first: bool) -> int:
         if self.path == "/slow":
