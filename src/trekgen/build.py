@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from trekgen import collector
 from trekgen.errors import Location, Problem, Problems, UsageError, display_path
 from trekgen.load import load
 from trekgen.output import check_output, write_site
@@ -55,10 +54,9 @@ def build(source: Path, out: Path, base_url: str | None = None) -> Report:
     started = time.perf_counter()
     check_output(out, source)
     epoch = source_date_epoch(os.environ)
-    with _collector_spared():
+    with collector.paused():
         site, warnings = check(source, base_url)
-        gc.freeze()
-        gc.enable()
+    with collector.frozen():  # the site lives until the build ends
         # Each file is written to the staging folder as it is rendered, not held (issue 6);
         # the output folder itself changes only once every file has been made.
         files, static = stream_site(site, Theme.for_source(source))
@@ -67,22 +65,6 @@ def build(source: Path, out: Path, base_url: str | None = None) -> Report:
         clamp_times(out, epoch)
     pages = sum(name.endswith(".html") for name in written)
     return Report(pages, len(written), time.perf_counter() - started, warnings)
-
-
-@contextmanager
-def _collector_spared() -> Iterator[None]:
-    """Python's cycle collector kept off the loaded site, which lives until the build ends.
-
-    Reading a large site makes millions of objects and no cycles, and each full collection
-    walked them all: 4 of 50 seconds at 10,000 pages (issue 6). The body pauses collection
-    while it reads, then freezes what it read (`gc.freeze`) before rendering.
-    """
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.unfreeze()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from trekgen import __version__
+from trekgen import __version__, collector
 from trekgen.errors import ContentError, Problem, UsageError
 
 SOURCE = click.option(
@@ -41,14 +41,9 @@ def _imports_frozen() -> Iterator[None]:
     never garbage; collections walking them again and again, and once more at exit, were some
     4% of the bundled `trekgen check` (issue 6). Later collections skip frozen objects.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+    gc.freeze()
 
 
 def _fail(exc: ContentError | UsageError) -> None:

@@ -10,13 +10,14 @@ the same results.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
+
+from trekgen import collector
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -78,18 +79,13 @@ def _forked(function: Callable[[T], R], items: Sequence[T], workers: int) -> Ite
     global _task
     _task = (function, items)
     # Objects frozen out of the collector's reach are not copied into each worker when it runs.
-    # A caller that froze objects itself unfreezes them itself.
-    frozen = gc.get_freeze_count() > 0
-    gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with collector.frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:
             bounds = [(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
             for results in pool.imap(_run, bounds):
                 yield from results
     finally:
         _task = None
-        if not frozen:
-            gc.unfreeze()
 
 
 def _run(bounds: tuple[int, int]) -> list[Any]:

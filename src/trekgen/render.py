@@ -59,13 +59,17 @@ def _relpath(target: str, here: str) -> str:
     to, start = target.split("/"), here.split("/")
     if "." in to or ".." in to or "." in start or ".." in start:
         return posixpath.relpath("/" + target, "/" + here)
-    to, start = [p for p in to if p], [p for p in start if p]
+    return _climb([p for p in to if p], [p for p in start if p]) or "."
+
+
+def _climb(to: list[str], start: list[str]) -> str:
+    """The path from the folder `start` to `to`, both as lists of names; '' when the same."""
     common = 0
     for a, b in zip(to, start, strict=False):
         if a != b:
             break
         common += 1
-    return "/".join([".."] * (len(start) - common) + to[common:]) or "."
+    return "/".join([".."] * (len(start) - common) + to[common:])
 
 
 def pages(site: Site) -> Iterator[PageSpec]:
@@ -142,18 +146,6 @@ def _roadmap_pages(site: Site, roadmap: Roadmap, home: Crumbs) -> Iterator[PageS
     )
 
 
-def render(
-    site: Site,
-    env: jinja2.Environment,
-    assets: dict[str, str],
-    only: Callable[[PageSpec], bool] | None = None,
-    *,
-    whole_site: bool = True,
-) -> dict[str, bytes]:
-    """Every output file of the site except static assets, by its path under the output folder."""
-    return dict(render_files(site, env, assets, only, whole_site=whole_site))
-
-
 def render_files(
     site: Site,
     env: jinja2.Environment,
@@ -163,10 +155,10 @@ def render_files(
     whole_site: bool = True,
     specs: list[PageSpec] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """`render` one file at a time, pages first, so that a writer need not hold them all.
+    """Every output file but the static ones, pages first, one at a time as it is made.
 
-    The pages of a large site weigh hundreds of megabytes (issue 6). `specs` are the site's
-    `pages()` when the caller has them already.
+    A writer need not hold them all: the pages of a large site weigh hundreds of megabytes
+    (issue 6). `specs` are the site's `pages()` when the caller has them already.
     """
     specs = list(pages(site)) if specs is None else specs
     # `only` picks the pages an edit affects, and `whole_site=False` leaves out the files made
@@ -274,12 +266,7 @@ def links_from(from_url: str) -> Callable[[str], str]:
         to = [p for p in target.split("/") if p]
         if "." in to or ".." in to:
             return relative(target, from_url)
-        common = 0
-        for a, b in zip(to, start, strict=False):
-            if a != b:
-                break
-            common += 1
-        made = "/".join([".."] * (len(start) - common) + to[common:])
+        made = _climb(to, start)
         if target.endswith("/") or not target:
             return made + "/" if made else "./"
         return made or "."

@@ -69,7 +69,8 @@ def search_index(site: Site) -> bytes:
     out.write(_head(site))
     # Entries are made from rendered Markdown, a tenth of a large build: in parallel, once
     # there are enough to pay for forking workers (an entry costs a fraction of a page).
-    made = parallel.imap(_encoded_part, list(parts(site)), cost=8)
+    makes = [make for _, _, make in parts(site)]
+    made = parallel.imap(_encoded_entries, makes, cost=8)
     pieces = (piece for piece in made if piece)
     for n, piece in enumerate(pieces):
         if n:
@@ -94,16 +95,14 @@ class Index:
     def __call__(self, site: Site) -> bytes:
         """The index of `site`."""
         kept: dict[str, tuple[tuple[object, ...], bytes]] = {}
-        pieces = [_head(site)]
         for name, inputs, make in parts(site):
             made = self._parts.get(name)
             if made is None or made[0] != inputs:
-                made = (inputs, _encoded_part((name, inputs, make)))
+                made = (inputs, _encoded_entries(make))
             kept[name] = made
-            if made[1]:
-                pieces += [b",", made[1]] if len(pieces) > 1 else [made[1]]
         self._parts = kept
-        return b"".join([*pieces, TAIL])
+        entries = b",".join(encoded for _, encoded in kept.values() if encoded)
+        return b"".join([_head(site), entries, TAIL])
 
 
 def stopwords(language: str) -> list[str]:
@@ -158,8 +157,8 @@ def _head(site: Site) -> bytes:
     return _dumps(data)[:-1].encode("utf-8") + b',"pages":['
 
 
-def _encoded_part(part: Part) -> bytes:
-    return b",".join(_encoded(entry) for entry in part[2]())
+def _encoded_entries(make: Callable[[], Iterable[Entry]]) -> bytes:
+    return b",".join(_encoded(entry) for entry in make())
 
 
 def _encoded(entry: Entry) -> bytes:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -292,7 +291,7 @@ def _check_markdown_field(doc: Document, key: Key, text: str, problems: Problems
         problems.error(doc.locate(key), f"{key_path(key)}: unsafe link target {url!r}")
 
 
-@functools.lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024)
 def _unsafe_links(text: str) -> tuple[str, ...]:
     # Cached: `trekgen serve` links the whole site again after each front matter edit, and
     # rendering every roadmap's Markdown fields was a third of that (issue 4).
