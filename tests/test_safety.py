@@ -121,6 +121,27 @@ def test_failed_build_leaves_previous_site_intact(site: Path) -> None:
     assert sorted(p.name for p in site.iterdir()) == ["roadmap", "site"]
 
 
+def test_a_broken_template_fails_the_build_at_its_line(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(site / "roadmap", site / "site")
+    before = snapshot(site / "site")
+    template = (
+        "{% extends 'base.html' %}\n{% block main %}\n{{ stage.nope.deeper }}\n{% endblock %}\n"
+    )
+    (site / "templates").mkdir()
+    (site / "templates" / "stage.html").write_text(template, encoding="utf-8")
+    monkeypatch.chdir(site)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "templates/stage.html:3:1: error: template error: "
+        "'trekgen.site.Page object' has no attribute 'nope'",
+        "trekgen: 1 error; nothing was written",
+    ]
+    assert snapshot(site / "site") == before
+
+
 def test_failure_while_writing_leaves_previous_site_intact(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,14 @@ from pathlib import Path
 import jinja2
 
 from trekgen import collector
-from trekgen.errors import Location, Problem, Problems, UsageError, display_path
+from trekgen.errors import (
+    ContentError,
+    Location,
+    Problem,
+    Problems,
+    UsageError,
+    display_path,
+)
 from trekgen.load import load
 from trekgen.output import check_output, write_site
 from trekgen.render import PageSpec, render_files
@@ -60,7 +68,10 @@ def build(source: Path, out: Path, base_url: str | None = None) -> Report:
         # Each file is written to the staging folder as it is rendered, not held (issue 6);
         # the output folder itself changes only once every file has been made.
         files, static = stream_site(site, Theme.for_source(source))
-        written = write_site(out, files, static)
+        try:
+            written = write_site(out, files, static)
+        except jinja2.TemplateError as exc:  # as `check` reports it, not as a traceback
+            raise ContentError([template_problem(exc)]) from None
     if epoch is not None:
         clamp_times(out, epoch)
     pages = sum(name.endswith(".html") for name in written)
@@ -103,9 +114,18 @@ def stream_site(
 
 def template_problem(exc: jinja2.TemplateError) -> Problem:
     """A template's mistake as a problem at its file and line, instead of a traceback."""
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
-    line = getattr(exc, "lineno", None) or 1
-    return Problem(Location(display_path(Path(name)), line), f"template error: {exc.message}")
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    if name is None:
+        # A mistake found while rendering, such as a missing attribute, carries no place of
+        # its own; Jinja points the traceback's frames at the template's file and line.
+        in_templates = [
+            f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith(".py")
+        ]
+        if in_templates:
+            name, line = in_templates[-1].filename, in_templates[-1].lineno
+    place = Location(display_path(Path(name or "templates")), line or 1)
+    return Problem(place, f"template error: {exc.message}")
 
 
 def checked_base_url(value: str) -> str:
