@@ -93,6 +93,7 @@ BLOCKS = [
     "line  \nhard break\nsoft", "<b>raw</b> <script>x</script>", "***", "é [ü](ü.md) ![ö](ö.png)",
     "<https://example.org>", "[x](javascript:alert(1))", "![d](data:image/png;base64,AAAA)",
     "[multi\nline](m.md) [m2](m.md)", "a | b\n- | -\n1 | 2", "* [ ] task\n* [x] done",
+    "Setext *over*\ntwo  \nlines\n---",
 ]  # fmt: skip
 
 
@@ -114,6 +115,41 @@ def test_the_markdown_engine_renders_what_markdown_it_py_renders() -> None:
     assert different == []
 
 
+def tree_headings(text: str) -> list[tuple[int, str]]:
+    """Level and text of each h2 and h3, read off the engine's syntax tree."""
+
+    def words(node: markdown.Node) -> str:
+        if node.name in {"text", "text_special"}:
+            return str(node.meta.get("content", ""))
+        return "" if node.name == "image" else "".join(words(c) for c in node.children)
+
+    return [
+        (node.meta["level"], words(node))
+        for node in markdown._engine().tree(text).walk()
+        if node.name in {"heading", "lheading"} and node.meta["level"] in (2, 3)
+    ]
+
+
+def test_headings_and_targets_read_off_the_html_match_the_syntax_tree() -> None:
+    """`render_markdown` reads the HTML (issue 6); `places` and the tree must agree with it."""
+    different = []
+    for text in markdown_texts():
+        rendered = markdown.render_markdown(text)
+        found = markdown.places(text)
+        read = [(h.level, h.text) for h in rendered.headings]
+        # The engine leaves refused targets as text, so only `places` sees them.
+        refused = [link.url for link in found.links if markdown.REFUSED_TARGET.match(link.url)]
+        targets = [link.url for link in found.links if link.url not in refused]
+        flagged = bool(found.h1_lines or refused)
+        if (
+            read != tree_headings(text)
+            or list(rendered.urls) != targets
+            or (flagged and not rendered.flagged)
+        ):
+            different.append(text)
+    assert different == []
+
+
 def test_headings_and_tables_are_decorated_in_order() -> None:
     text = "## One\n\n| a | `b` |\n|---|---|\n| 1 | 2 |\n\n### One\n\n## Two & more\n"
     rendered = markdown.render_markdown(text, reserved_ids=["two-more"])
@@ -121,7 +157,7 @@ def test_headings_and_tables_are_decorated_in_order() -> None:
     assert rendered.html.splitlines()[:3] == [
         '<h2 id="one">One <a class="anchor" href="#one" aria-hidden="true" tabindex="-1">#</a>'
         "</h2>",
-        '<div class="table-scroll" tabindex="0" role="region" aria-label="Table: a, `b`">',
+        '<div class="table-scroll" tabindex="0" role="region" aria-label="Table: a, b">',
         "<table>",
     ]
     assert rendered.html.count("</table>\n</div>\n") == 1
@@ -130,10 +166,7 @@ def test_headings_and_tables_are_decorated_in_order() -> None:
 
 def test_links_are_placed_at_their_own_line_and_column() -> None:
     text = "Intro [a](x.md) and [b](x.md)\non [c](<y z.md>)\n\n![é](é.png)\n"
-    found = [
-        (link.url, link.line, link.column, link.image)
-        for link in markdown.render_markdown(text).links
-    ]
+    found = [(link.url, link.line, link.column, link.image) for link in markdown.places(text).links]
     assert found == [
         ("x.md", 1, 11, False),
         ("x.md", 1, 25, False),

@@ -30,7 +30,7 @@ from trekgen import __version__
 from trekgen.build import Output, check, render_site, template_problem
 from trekgen.errors import ContentError, Location, Problem, display_path
 from trekgen.load import STAGE_FILE
-from trekgen.markdown import render_markdown
+from trekgen.markdown import places
 from trekgen.render import base_path, relative
 from trekgen.site import Page, Roadmap, Site
 from trekgen.theme import Theme
@@ -142,7 +142,8 @@ def _section(roadmap: Roadmap, name: str) -> BaseModel | None:
 def _page_links(page: Page[Any]) -> Iterator[Written]:
     text = Path(page.source).read_text(encoding="utf-8")
     offset = body_line(text) - 1
-    for link in page.content.links:
+    body = "".join(text.removeprefix("\ufeff").splitlines(keepends=True)[offset:])
+    for link in places(body).links:
         where = Location(page.source, link.line + offset, link.column)
         yield Written(link.url, where, page.url, link.image)
     front = "".join(text.splitlines(keepends=True)[:offset])
@@ -183,7 +184,7 @@ def _urls_in(model: BaseModel) -> list[str]:
 
 @cache
 def _markdown_links(text: str) -> tuple[Any, ...]:
-    return render_markdown(text).links
+    return places(text).links
 
 
 def _located(path: str, text: str, urls: Iterable[str], page: str) -> Iterator[Written]:

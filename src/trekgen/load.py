@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from trekgen import models, parallel
 from trekgen.errors import Location, Problem, Problems, display_path
-from trekgen.markdown import Rendered, render_markdown
+from trekgen.markdown import Places, Rendered, places, render_markdown
 from trekgen.sources import Document, SourceError, read_front_matter, read_yaml
 from trekgen.validate import validate
 
@@ -238,7 +238,8 @@ def _page(path: Path, model: type[M], problems: Problems, numbered: bool) -> Pag
     source.meta.data = None
     problems.extend(found)
     content = render_markdown(source.body, RESERVED_IDS)
-    _check_body(content, shown, source.body_line - 1, problems)
+    if content.flagged or any(unsafe_link(url) for url in content.urls):
+        _check_body(places(source.body), shown, source.body_line - 1, problems)
     if meta is None:
         return None
     number = int(match[1]) if numbered else 0
@@ -246,13 +247,13 @@ def _page(path: Path, model: type[M], problems: Problems, numbered: bool) -> Pag
     return PageSource(slug, meta, source.meta, content, number)
 
 
-def _check_body(content: Rendered, path: str, offset: int, problems: Problems) -> None:
-    for line in content.h1_lines:
+def _check_body(found: Places, path: str, offset: int, problems: Problems) -> None:
+    for line in found.h1_lines:
         problems.error(
             Location(path, line + offset, 1),
             "a body starts at '##': the page title is its only top-level heading",
         )
-    for target in content.links:
+    for target in found.links:
         if unsafe_link(target.url):
             problems.error(
                 Location(path, target.line + offset, target.column),

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from trekgen import models
 from trekgen.errors import Location, Problems
 from trekgen.load import Loaded, PageSource, RoadmapSource, SiteSource, unsafe_link
-from trekgen.markdown import Rendered, render_markdown, slugify
+from trekgen.markdown import Rendered, places, slugify
 from trekgen.sources import Document, Key
 from trekgen.validate import key_path
 
@@ -295,7 +295,7 @@ def _check_markdown_field(doc: Document, key: Key, text: str, problems: Problems
 def _unsafe_links(text: str) -> tuple[str, ...]:
     # Cached: `trekgen serve` links the whole site again after each front matter edit, and
     # rendering every roadmap's Markdown fields was a third of that (issue 4).
-    return tuple(t.url for t in render_markdown(text).links if unsafe_link(t.url))
+    return tuple(t.url for t in places(text).links if unsafe_link(t.url))
 
 
 def _check_section(section: Loaded[Any], slugs: list[str], problems: Problems) -> None:
