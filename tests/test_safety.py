@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -121,24 +124,52 @@ def test_failed_build_leaves_previous_site_intact(site: Path) -> None:
     assert sorted(p.name for p in site.iterdir()) == ["roadmap", "site"]
 
 
+BROKEN_STAGE_TEMPLATE = (
+    "{% extends 'base.html' %}\n{% block main %}\n{{ stage.nope.deeper }}\n{% endblock %}\n"
+)
+TEMPLATE_ERROR = [
+    "templates/stage.html:3:1: error: template error: "
+    "'trekgen.site.Page object' has no attribute 'nope'",
+    "trekgen: 1 error; nothing was written",
+]
+# The command line in a fresh process, where every map goes to forked workers (a test session
+# has threads, which keep trekgen in its own process).
+FORKED_CLI = (
+    "import sys; from trekgen import parallel; parallel.MIN_ITEMS = 1; "
+    "from trekgen.cli import main; sys.exit(main())"
+)
+
+
 def test_a_broken_template_fails_the_build_at_its_line(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(site / "roadmap", site / "site")
     before = snapshot(site / "site")
-    template = (
-        "{% extends 'base.html' %}\n{% block main %}\n{{ stage.nope.deeper }}\n{% endblock %}\n"
-    )
     (site / "templates").mkdir()
-    (site / "templates" / "stage.html").write_text(template, encoding="utf-8")
+    (site / "templates" / "stage.html").write_text(BROKEN_STAGE_TEMPLATE, encoding="utf-8")
     monkeypatch.chdir(site)
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [
-        "templates/stage.html:3:1: error: template error: "
-        "'trekgen.site.Page object' has no attribute 'nope'",
-        "trekgen: 1 error; nothing was written",
-    ]
+    assert result.stderr.splitlines() == TEMPLATE_ERROR
+    assert snapshot(site / "site") == before
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_a_template_failing_in_a_worker_is_placed_as_in_the_process(site: Path) -> None:
+    build(site / "roadmap", site / "site")
+    before = snapshot(site / "site")
+    (site / "templates").mkdir()
+    (site / "templates" / "stage.html").write_text(BROKEN_STAGE_TEMPLATE, encoding="utf-8")
+    env = {**os.environ, "TREKGEN_JOBS": "2"}
+    run = subprocess.run(
+        [sys.executable, "-c", FORKED_CLI, "build"],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (run.returncode, run.stderr.splitlines()) == (1, TEMPLATE_ERROR)
     assert snapshot(site / "site") == before
 
 

@@ -119,11 +119,12 @@ def template_problem(exc: jinja2.TemplateError) -> Problem:
     if name is None:
         # A mistake found while rendering, such as a missing attribute, carries no place of
         # its own; Jinja points the traceback's frames at the template's file and line.
-        in_templates = [
-            f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith(".py")
-        ]
+        frames = [(f.filename, f.lineno) for f in traceback.extract_tb(exc.__traceback__)]
+        # Raised in a worker process (trekgen.parallel): the frames there come last.
+        frames += getattr(exc, "worker_frames", [])
+        in_templates = [(file, n) for file, n in frames if not file.endswith(".py")]
         if in_templates:
-            name, line = in_templates[-1].filename, in_templates[-1].lineno
+            name, line = in_templates[-1]
     place = Location(display_path(Path(name or "templates")), line or 1)
     return Problem(place, f"template error: {exc.message}")
 
