@@ -64,17 +64,23 @@ sys.exit(code)
 # page in memory before writing, no shared key paths), to show what that work changed.
 BASELINE = """
 import posixpath
-from trekgen import build, parallel, render, sources, theme
+from trekgen import parallel, render, sources, theme
 sources._FAST_LOADER = None
 sources._shared = lambda value: value
 parallel.MIN_ITEMS = 10**12
 theme._bytecode_cache = lambda: None
 render._relpath = lambda target, here: posixpath.relpath("/" + target, "/" + here)
-streamed = build.stream_site
-def held(*args, **kwargs):
-    files, static = streamed(*args, **kwargs)
-    return iter(dict(files).items()), static
-build.stream_site = held
+from trekgen import output
+held = []
+write, commit = output.Staging.write, output.Staging.commit
+def hold(self, relative, data):
+    held.append((relative, data))
+    return relative
+def commit_held(self):
+    for relative, data in held:
+        write(self, relative, data)
+    commit(self)
+output.Staging.write, output.Staging.commit = hold, commit_held
 """
 
 

@@ -7,7 +7,7 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +23,8 @@ from trekgen.errors import (
     display_path,
 )
 from trekgen.load import load
-from trekgen.output import check_output, write_site
-from trekgen.render import PageSpec, render_files
+from trekgen.output import Staging, check_output
+from trekgen.render import PageSpec, pages, render_files, render_pages, site_files
 from trekgen.site import Site, link
 from trekgen.theme import Theme
 
@@ -65,17 +65,38 @@ def build(source: Path, out: Path, base_url: str | None = None) -> Report:
     with collector.paused():
         site, warnings = check(source, base_url)
     with collector.frozen():  # the site lives until the build ends
-        # Each file is written to the staging folder as it is rendered, not held (issue 6);
-        # the output folder itself changes only once every file has been made.
-        files, static = stream_site(site, Theme.for_source(source))
         try:
-            written = write_site(out, files, static)
+            written = write_site(site, Theme.for_source(source), out)
         except jinja2.TemplateError as exc:  # as `check` reports it, not as a traceback
             raise ContentError([template_problem(exc)]) from None
     if epoch is not None:
         clamp_times(out, epoch)
-    pages = sum(name.endswith(".html") for name in written)
-    return Report(pages, len(written), time.perf_counter() - started, warnings)
+    html = sum(name.endswith(".html") for name in written)
+    return Report(html, len(written), time.perf_counter() - started, warnings)
+
+
+def write_site(site: Site, theme: Theme, out: Path) -> list[str]:
+    """Render every file into a staging folder, then swap it in place of `out`; the paths.
+
+    Each page is written where it is rendered, in a worker on a large site, and let go: a
+    large site is never whole in memory, and pages never travel between processes (issue 6).
+    The output folder itself changes only once every file has been made.
+    """
+    static = theme.static_files()
+    assets = asset_names(static)
+    env = theme.environment()
+    specs = list(pages(site))
+    staging = Staging(out)
+    try:
+        written = [staging.copy(assets[name], path) for name, path in static.items()]
+        written += render_pages(site, env, assets, specs, staging.write)
+        for path, data in site_files(site, env, assets, specs):
+            written.append(staging.write(path, data))
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    return list(dict.fromkeys(written))
 
 
 @dataclass(frozen=True)
@@ -93,23 +114,11 @@ def render_site(
     *,
     whole_site: bool = True,
 ) -> Output:
-    """Every output file of the site, in memory; `build`, `check` and `serve` share it."""
-    files, static = stream_site(site, theme, only, whole_site=whole_site)
-    return Output(dict(files), static)
-
-
-def stream_site(
-    site: Site,
-    theme: Theme,
-    only: Callable[[PageSpec], bool] | None = None,
-    *,
-    whole_site: bool = True,
-) -> tuple[Iterator[tuple[str, bytes]], dict[str, Path]]:
-    """Every output file of the site one at a time as it is rendered, and the static files."""
+    """Every output file of the site, in memory, for `check` and `serve`."""
     static = theme.static_files()
     assets = asset_names(static)
     files = render_files(site, theme.environment(), assets, only, whole_site=whole_site)
-    return files, {assets[name]: path for name, path in static.items()}
+    return Output(dict(files), {assets[name]: path for name, path in static.items()})
 
 
 def template_problem(exc: jinja2.TemplateError) -> Problem:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from trekgen.errors import UsageError, display_path
@@ -49,43 +48,45 @@ def check_output(out: Path, source: Path) -> None:
         )
 
 
-def write_site(
-    out: Path,
-    files: Mapping[str, bytes] | Iterable[tuple[str, bytes]],
-    static: dict[str, Path],
-) -> list[str]:
-    """Write every file into a staging folder, then swap it in place of `out`; the paths written.
+class Staging:
+    """A new folder beside the output folder, filled file by file, then swapped into place.
 
-    `files` may be an iterator that renders as it goes: each file is then written and let go
-    as it comes, so that a large site is never whole in memory (issue 6).
+    `write` may be called from forked workers too: each makes the folders it needs, and a
+    folder another process made first is no error.
     """
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-    written: dict[str, None] = {}
-    folders: set[Path] = set()
-    try:
-        for relative, source in static.items():
-            shutil.copyfile(source, _target(staging, relative, folders))
-            written[relative] = None
-        for relative, data in files.items() if isinstance(files, Mapping) else files:
-            _target(staging, relative, folders).write_bytes(data)
-            written[relative] = None
-        (staging / MARKER).write_text("Written by trekgen; replaced on every build.\n")
-        _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return list(written)
 
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-", dir=self.out.parent))
+        self._folders: set[Path] = set()
 
-def _target(staging: Path, relative: str, folders: set[Path]) -> Path:
-    """Where `relative` goes in the staging folder, its folder made once."""
-    target = safe_join(staging, relative)
-    if target.parent not in folders:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        folders.add(target.parent)
-    return target
+    def write(self, relative: str, data: bytes) -> str:
+        """Write one file; its relative path back."""
+        self._target(relative).write_bytes(data)
+        return relative
+
+    def copy(self, relative: str, source: Path) -> str:
+        """Copy one file in; its relative path back."""
+        shutil.copyfile(source, self._target(relative))
+        return relative
+
+    def commit(self) -> None:
+        """Put the staging folder in place of the output folder."""
+        (self.path / MARKER).write_text("Written by trekgen; replaced on every build.\n")
+        _swap(self.path, self.out)
+
+    def discard(self) -> None:
+        """Remove the staging folder; the output folder stays as it was."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _target(self, relative: str) -> Path:
+        """Where `relative` goes, its folder made once."""
+        target = safe_join(self.path, relative)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        return target
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -8,7 +8,7 @@ import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -17,6 +17,8 @@ from markupsafe import Markup
 from trekgen import parallel, seo
 from trekgen.search import fingerprint, search_index
 from trekgen.site import Roadmap, Site
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -157,20 +159,36 @@ def render_files(
 ) -> Iterator[tuple[str, bytes]]:
     """Every output file but the static ones, pages first, one at a time as it is made.
 
-    A writer need not hold them all: the pages of a large site weigh hundreds of megabytes
-    (issue 6). `specs` are the site's `pages()` when the caller has them already.
+    `specs` are the site's `pages()` when the caller has them already.
     """
     specs = list(pages(site)) if specs is None else specs
     # `only` picks the pages an edit affects, and `whole_site=False` leaves out the files made
     # from the whole site (search index, sitemap, feed...), so that `trekgen serve` can show
     # an edited page first and render the rest right after (issue 4).
     chosen = [spec for spec in specs if only is None or only(spec)]
-    render_one = partial(_spec_page, env, site, assets, SiteNav(env, site))
-    compile_all = partial(_compile_templates, env)
-    pages_html = parallel.imap(render_one, chosen, prepare=compile_all)
-    yield from zip((spec.path for spec in chosen), pages_html, strict=True)
+    yield from render_pages(site, env, assets, chosen, _pair)
     if whole_site:
         yield from site_files(site, env, assets, specs)
+
+
+def render_pages(
+    site: Site,
+    env: jinja2.Environment,
+    assets: dict[str, str],
+    specs: list[PageSpec],
+    keep: Callable[[str, bytes], T],
+) -> Iterator[T]:
+    """`keep(path, html)` for each page, where the page is made: in a worker on a large site.
+
+    `trekgen build` keeps a page by writing it there and then, so that pages never travel back
+    to the main process, which had been the bottleneck at 10,000 pages (issue 6).
+    """
+    render_one = partial(_kept_page, keep, env, site, assets, SiteNav(env, site))
+    return parallel.imap(render_one, specs, prepare=partial(_compile_templates, env))
+
+
+def _pair(path: str, html: bytes) -> tuple[str, bytes]:
+    return path, html
 
 
 def site_files(
@@ -241,10 +259,15 @@ def search_files(
     return {spec.path: page, "search/index.json": index}
 
 
-def _spec_page(
-    env: jinja2.Environment, site: Site, assets: dict[str, str], nav: SiteNav, spec: PageSpec
-) -> bytes:
-    return _page(env, site, spec, assets, links_from(spec.url), nav)
+def _kept_page(
+    keep: Callable[[str, bytes], T],
+    env: jinja2.Environment,
+    site: Site,
+    assets: dict[str, str],
+    nav: SiteNav,
+    spec: PageSpec,
+) -> T:
+    return keep(spec.path, _page(env, site, spec, assets, links_from(spec.url), nav))
 
 
 def _compile_templates(env: jinja2.Environment) -> None:
