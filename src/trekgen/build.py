@@ -84,7 +84,7 @@ def write_site(site: Site, theme: Theme, out: Path) -> list[str]:
     """
     static = theme.static_files()
     assets = asset_names(static)
-    env = theme.environment()
+    env = theme.environment(watch=False)
     specs = list(pages(site))
     staging = Staging(out)
     try:

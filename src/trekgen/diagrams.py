@@ -13,6 +13,7 @@ import html
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from itertools import pairwise
 from typing import Literal
 
@@ -260,6 +261,8 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> tuple[str,
 
 
 def _cut(word: str, width: float, size: float, bold: bool) -> list[str]:
+    if text_width(word, size, bold) <= width:  # nearly every word: no need to try each cut
+        return [word]
     pieces = [""]
     for char in word:
         if pieces[-1] and text_width(pieces[-1] + char, size, bold) > width:
@@ -718,7 +721,9 @@ def _points(plan: Plan, geo: Geometry, ports: Ports, tracks: dict[str, float]) -
 
 
 def _num(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    text = f"{value:.1f}"
+    if text.endswith(".0"):  # one decimal at most, without a trailing zero
+        text = text[:-2]
     return "0" if text == "-0" else text
 
 
@@ -870,9 +875,15 @@ def _tag(name: str, body: str | None = None, /, **attrs: str | float) -> str:
     """One element. Attribute values are escaped and numbers shortened; a trailing or
     inner underscore in a name stands for nothing or a hyphen: class_, aria_label."""
     written = "".join(
-        f' {key.rstrip("_").replace("_", "-")}="{_value(value)}"' for key, value in attrs.items()
+        f' {_attribute(key)}="{_num(value) if type(value) is float else _value(value)}"'
+        for key, value in attrs.items()
     )
     return f"<{name}{written}/>" if body is None else f"<{name}{written}>{body}</{name}>"
+
+
+@cache
+def _attribute(key: str) -> str:
+    return key.rstrip("_").replace("_", "-")
 
 
 def _value(value: str | float) -> str:

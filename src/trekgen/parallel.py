@@ -55,15 +55,15 @@ def imap(
     items: Sequence[T],
     *,
     prepare: Callable[[], object] | None = None,
-    cost: int = 1,
+    weight: float = 1,
 ) -> Iterator[R]:
     """`map(function, items)`, across processes when there are many items.
 
     `prepare` runs first when the map goes parallel, to fill caches the workers then share.
-    `cost` says how many items cost what a page does, for maps over smaller things.
+    `weight` is what one item costs in pages, for maps over smaller or larger things.
     """
     workers = min(jobs(), len(items))
-    if workers < 2 or len(items) < MIN_ITEMS * cost or not can_fork():
+    if workers < 2 or len(items) * weight < MIN_ITEMS or not can_fork():
         return map(function, items)
     if prepare is not None:
         prepare()

@@ -70,7 +70,7 @@ def search_index(site: Site) -> bytes:
     # Entries are made from rendered Markdown, a tenth of a large build: in parallel, once
     # there are enough to pay for forking workers (an entry costs a fraction of a page).
     makes = [make for _, _, make in parts(site)]
-    made = parallel.imap(_encoded_entries, makes, cost=8)
+    made = parallel.imap(_encoded_entries, makes, weight=1 / 8)
     pieces = (piece for piece in made if piece)
     for n, piece in enumerate(pieces):
         if n:

@@ -50,8 +50,10 @@ class Theme:
             tuple(p / "static" for p in folders if (p / "static").is_dir()),
         )
 
-    def environment(self) -> jinja2.Environment:
-        return _environment(self.templates)
+    def environment(self, *, watch: bool = True) -> jinja2.Environment:
+        """The environment; with `watch`, a template is read again when its file changes."""
+        # A one-off build does without: the checks were four file stats on every page.
+        return _environment(self.templates, watch)
 
     def static_files(self) -> dict[str, Path]:
         """Every static file by its path under `static/`; the site's own win."""
@@ -64,7 +66,7 @@ class Theme:
 
 
 @lru_cache(maxsize=8)
-def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+def _environment(folders: tuple[Path, ...], watch: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in folders]),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
@@ -73,6 +75,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=_bytecode_cache(),
+        auto_reload=watch,
     )
     env.filters["markdown"] = markdown_filter
     env.filters["inline"] = lambda text: Markup(render_inline(text))
