@@ -30,8 +30,8 @@ R = TypeVar("R")
 # takes some 20-40 ms, what 10 to 20 pages cost to render; the bundled site's 92 pages
 # already gain a little from a second core.
 MIN_ITEMS = 64
-# Items sent to a worker at a time: large enough to amortise the pipes, small enough to share
-# the work evenly at the end.
+# Pages a worker takes at a time: enough to amortise the pipes, few enough to share the work
+# evenly at the end.
 CHUNK = 8
 
 # The map in progress, inherited by the workers it forks.
@@ -67,7 +67,7 @@ def imap(
         return map(function, items)
     if prepare is not None:
         prepare()
-    return _forked(function, items, workers)
+    return _forked(function, items, workers, max(1, round(CHUNK / weight)))
 
 
 def can_fork() -> bool:
@@ -77,7 +77,9 @@ def can_fork() -> bool:
     return sys.platform == "linux" and threading.active_count() == 1 and not _in_worker
 
 
-def _forked(function: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
+def _forked(
+    function: Callable[[T], R], items: Sequence[T], workers: int, chunk: int = CHUNK
+) -> Iterator[R]:
     """The map across forked workers that take chunks of items as they become free.
 
     Not multiprocessing.Pool: its worker-watching thread wakes at every result that comes
@@ -96,12 +98,12 @@ def _forked(function: Callable[[T], R], items: Sequence[T], workers: int) -> Ite
                 reader, writer = context.Pipe(duplex=False)
                 pid = os.fork()
                 if pid == 0:  # pragma: no cover - a worker: coverage does not follow forks
-                    _worker(taken, writer, [reader, *live])
+                    _worker(taken, chunk, writer, [reader, *live])
                 writer.close()
                 pids.append(pid)
                 live.append(reader)
         done: dict[int, list[Any]] = {}
-        for start in range(0, len(items), CHUNK):
+        for start in range(0, len(items), chunk):
             while start not in done:
                 _receive(live, done)
             yield from done.pop(start)
@@ -132,7 +134,7 @@ def _receive(live: list[Connection], done: dict[int, list[Any]]) -> None:
         done[start] = results
 
 
-def _worker(taken: Any, writer: Connection, inherited: list[Connection]) -> NoReturn:
+def _worker(taken: Any, chunk: int, writer: Connection, inherited: list[Connection]) -> NoReturn:
     """A forked worker's whole life: take chunks until none are left, send back each result."""
     global _in_worker
     _in_worker = True
@@ -145,10 +147,10 @@ def _worker(taken: Any, writer: Connection, inherited: list[Connection]) -> NoRe
         while True:
             with taken.get_lock():
                 start = taken.value
-                taken.value = start + CHUNK
+                taken.value = start + chunk
             if start >= len(items):
                 break
-            results = [function(items[i]) for i in range(start, min(start + CHUNK, len(items)))]
+            results = [function(items[i]) for i in range(start, min(start + chunk, len(items)))]
             writer.send((start, results, None))
     except BaseException as exc:
         # Where it was raised, for messages that point into templates (build.template_problem).
