@@ -25,6 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -40,6 +41,8 @@ SETUP = (
 # The other generators grow at least linearly; past these sizes a run takes many minutes
 # (MkDocs grows faster than linearly). --competitor-max raises or lowers every cap.
 CAPS = {"mkdocs": 1_000, "pelican": 10_000, "hugo": 10_000}
+# Seconds between emptying an output folder and the next build (see `settled`).
+SETTLE_SECONDS = 6
 # Runs the trekgen command line in a child process and reports the child's own peak memory
 # apart from its workers', which ru_maxrss of a waited-for child would merge.
 MEASURED_CLI = """
@@ -121,6 +124,20 @@ def timed(
     return Run(wall, usage.ru_utime + usage.ru_stime, peak, workers)
 
 
+def settled(command: list[str], cwd: Path, output: Path, **kwargs: Any) -> Run:
+    """`timed`, into an output folder emptied a while before, for every generator alike.
+
+    On a file system without a journal (ext4 here), new files skip the inodes freed in the
+    last seconds, and deleting a 10,000-page site made the next build's files cost up to ten
+    times as much to create, whichever generator made them. So the old output goes first,
+    then the disk is synced and left alone for a few seconds.
+    """
+    shutil.rmtree(output, ignore_errors=True)
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
+    return timed(command, cwd, **kwargs)
+
+
 def median_run(runs: list[Run]) -> Run:
     """The run with the median wall time."""
     return sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
@@ -136,7 +153,11 @@ def bench_trekgen(work: Path, repeat: int, baseline: bool = False) -> Run:
     report = work / "measured.json"
     args = ("build", "--source", "roadmap", "--out", "site")
     command = trekgen_command(report, *args, baseline=baseline)
-    return median_run([timed(command, work, report) for _ in range(repeat)])
+    return median_run([settled(command, work, work / "site", report=report) for _ in range(repeat)])
+
+
+# Where each generator writes, inside its folder.
+OUTPUTS = {"mkdocs": "site", "pelican": "output", "hugo": "public"}
 
 
 def competitor_commands(work: Path) -> dict[str, tuple[str, list[str]]]:
@@ -168,7 +189,9 @@ def bench_competitor(name: str, roadmaps: list[generate.Roadmap], work: Path, re
     assert path is not None
     # The tools' own virtual environment comes first on PATH, as when it is activated.
     env = {**os.environ, "PATH": str(path.parent) + os.pathsep + os.environ.get("PATH", "")}
-    return median_run([timed([str(path), *args], folder, env=env) for _ in range(repeat)])
+    output = folder / OUTPUTS[name]
+    runs = [settled([str(path), *args], folder, output, env=env) for _ in range(repeat)]
+    return median_run(runs)
 
 
 def prepare(stages: int, work_root: Path, seed: int) -> tuple[Path, list[generate.Roadmap]]:

@@ -176,7 +176,7 @@ def test_links_are_placed_at_their_own_line_and_column() -> None:
 
 
 def test_documents_come_back_from_a_worker_whole() -> None:
-    """Positions travel packed by marshal (`Document.__reduce__`); values by pickle."""
+    """Values travel by pickle; positions are worked out again where they are asked for."""
     doc = sources.parse_yaml("a: 1\nb: [x, {c: 2026-01-02}]\n", "f.yaml", first_line=2)
     back = pickle.loads(pickle.dumps(doc))
     assert (back.path, back.data, back.values, back.keys) == (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import marshal
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,35 +36,52 @@ class SourceError(Exception):
         self.problem = Problem(location, message)
 
 
+# Where each value and each key of a document stands: (line, column) by key path.
+Positions = tuple[dict[Key, tuple[int, int]], dict[Key, tuple[int, int]]]
+
+
 @dataclass
 class Document:
-    """A parsed YAML mapping plus where each of its keys and values stands."""
+    """A parsed YAML mapping, and its text to tell where each key and value stands."""
 
     path: str
     data: Any
-    values: dict[Key, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Key, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+    first_line: int = 1
+    _positions: Positions | None = field(default=None, repr=False, compare=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Positions are thousands of small tuples; marshal packs them into one string that
-        # unpacks in C, which made a page read in a worker a third quicker to take back.
-        return _restored, (self.path, self.data, marshal.dumps((self.values, self.keys)))
+        # Positions stay behind, to be worked out again where they are asked for.
+        return Document, (self.path, self.data, self.text, self.first_line)
+
+    @property
+    def values(self) -> dict[Key, tuple[int, int]]:
+        """The line and column of each value."""
+        return self._located()[0]
+
+    @property
+    def keys(self) -> dict[Key, tuple[int, int]]:
+        """The line and column of each mapping key."""
+        return self._located()[1]
+
+    def _located(self) -> Positions:
+        # Only messages need positions, so they are worked out on the first ask: recording
+        # them for every value was a third of reading a file (issue 6).
+        if self._positions is None:
+            self._positions = _parsed(self.text, self.path, self.first_line, record=True)[1]
+            assert self._positions is not None
+        return self._positions
 
     def locate(self, key: Key, *, at_key: bool = False) -> Location:
         """The location of the value at `key`, or of the nearest enclosing value."""
-        if at_key and key in self.keys:
-            return Location(self.path, *self.keys[key])
+        values, keys = self._located()
+        if at_key and key in keys:
+            return Location(self.path, *keys[key])
         for end in range(len(key), -1, -1):
-            found = self.values.get(key[:end])
+            found = values.get(key[:end])
             if found:
                 return Location(self.path, *found)
         return Location(self.path)
-
-
-def _restored(path: str, data: Any, positions: bytes) -> Document:
-    """A Document sent from another process (see `Document.__reduce__`)."""
-    values, keys = marshal.loads(positions)
-    return Document(path, data, values, keys)
 
 
 # PyYAML's binding to libyaml, when it was built with it.
@@ -133,18 +149,23 @@ def read_text(path: Path, shown: str) -> str:
 
 def parse_yaml(text: str, path: str, first_line: int = 1) -> Document:
     """Parse one YAML document; `first_line` is the file line where `text` starts."""
+    data, _ = _parsed(text, path, first_line, record=False)
+    return Document(path, data, text, first_line)
+
+
+def _parsed(text: str, path: str, first_line: int, record: bool) -> tuple[Any, Positions | None]:
+    """The document's data, and with `record` where each of its values stands."""
     clean, node = _compose_fast(text)
     if not clean:
         node = _compose(text, path, first_line)
         if node is not None:  # a clean tree was counted on the way
             _check_size(node, path, first_line)
-    doc = Document(path, None)
+    where: Positions | None = ({}, {}) if record else None
     if node is None:
-        doc.data = {}
-        doc.values[()] = (first_line, 1)
-        return doc
-    doc.data = _construct(node, (), doc, first_line)
-    return doc
+        if where is not None:
+            where[0][()] = (first_line, 1)
+        return {}, where
+    return _construct(node, (), where, path, first_line), where
 
 
 def _compose_fast(text: str) -> tuple[bool, Node | None]:
@@ -231,12 +252,14 @@ def _shared(value: _T) -> _T:
     return shared
 
 
-def _construct(node: Node, key: Key, doc: Document, first_line: int) -> Any:
-    doc.values[key] = _position(node, first_line)
+def _construct(node: Node, key: Key, where: Positions | None, path: str, first_line: int) -> Any:
+    """The value of `node`; with `where`, its position and those inside it are recorded."""
+    if where is not None:
+        where[0][key] = _position(node, first_line)
     if node.tag not in PLAIN_TAGS:
         shown = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise SourceError(
-            Location(doc.path, *_position(node, first_line)),
+            Location(path, *_position(node, first_line)),
             f"invalid YAML: the tag '{shown}' is not allowed in trekgen content",
         )
     if isinstance(node, MappingNode):
@@ -245,28 +268,30 @@ def _construct(node: Node, key: Key, doc: Document, first_line: int) -> Any:
             name = _scalar(key_node)
             if not isinstance(name, str | int):
                 raise SourceError(
-                    Location(doc.path, *_position(key_node, first_line)),
-                    "keys must be plain words",
+                    Location(path, *_position(key_node, first_line)), "keys must be plain words"
                 )
             if name in result:
                 raise SourceError(
-                    Location(doc.path, *_position(key_node, first_line)),
-                    f"duplicate key '{name}'",
+                    Location(path, *_position(key_node, first_line)), f"duplicate key '{name}'"
                 )
-            path = _shared((*key, name))
-            doc.keys[path] = _position(key_node, first_line)
-            result[name] = _construct(value_node, path, doc, first_line)
+            inner = key
+            if where is not None:
+                inner = _shared((*key, name))
+                where[1][inner] = _position(key_node, first_line)
+            result[name] = _construct(value_node, inner, where, path, first_line)
         return result
     if isinstance(node, SequenceNode):
+        if where is None:
+            return [_construct(item, key, None, path, first_line) for item in node.value]
         return [
-            _construct(item, _shared((*key, i)), doc, first_line)
+            _construct(item, _shared((*key, i)), where, path, first_line)
             for i, item in enumerate(node.value)
         ]
     try:
         return _scalar(node)
     except ValueError:  # a date that does not exist, like 2026-02-30 (issue 4)
         raise SourceError(
-            Location(doc.path, *_position(node, first_line)),
+            Location(path, *_position(node, first_line)),
             f"expected a date that exists, like 2026-01-31, got '{node.value}'",
         ) from None
 
