@@ -1,11 +1,11 @@
-"""The one place trekgen runs in parallel: a pure function mapped over many items, in order.
+"""The one place trekgen runs in parallel: a function mapped over many items, in order.
 
-Reading page files and rendering pages are pure and independent, so on a large site they are
-spread over forked worker processes (issue 6). Workers inherit the function and the items
-through `fork`, so neither is pickled: a worker gets a range of indices and sends back
-its results, which come out in the order of the items. Small maps, one core, platforms
-without `fork`, processes with threads and TREKGEN_JOBS=1 run in the calling process, with
-the same results.
+Reading page files and rendering pages are independent, so on a large site they are spread
+over forked worker processes (issue 6); `build` has each page written where it is rendered.
+Workers inherit the function and the items through `fork`, so neither is pickled: each worker
+takes the next chunk of indices from a shared counter and sends back its results, which come
+out in the order of the items. Small maps, one core, platforms without `fork`, processes with
+threads and TREKGEN_JOBS=1 run in the calling process, with the same results.
 """
 
 from __future__ import annotations
