@@ -221,6 +221,24 @@ def test_forked_map_keeps_order_and_errors() -> None:
         list(parallel._forked(square, list(range(40)), 2))
 
 
+class Unpicklable(Exception):
+    def __init__(self) -> None:
+        super().__init__("cannot travel")
+        self.callback = lambda: None
+
+
+def refuse(n: int) -> int:
+    if n == 5:
+        raise Unpicklable()
+    return n
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="parallel maps fork, on Linux")
+def test_a_worker_error_that_cannot_be_pickled_still_says_what_it_was() -> None:
+    with pytest.raises(RuntimeError, match=r"^Unpicklable: cannot travel$"):
+        list(parallel._forked(refuse, list(range(40)), 2))
+
+
 def test_small_maps_stay_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TREKGEN_JOBS", "2")
     result = parallel.imap(square, range(parallel.MIN_ITEMS - 1))

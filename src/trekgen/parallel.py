@@ -156,8 +156,11 @@ def _worker(taken: Any, chunk: int, writer: Connection, inherited: list[Connecti
         # Where it was raised, for messages that point into templates (build.template_problem).
         frames = [(f.filename, f.lineno) for f in traceback.extract_tb(exc.__traceback__)]
         exc.worker_frames = frames  # type: ignore[attr-defined]
-        with contextlib.suppress(BaseException):
+        try:
             writer.send((start, None, exc))
+        except Exception:  # an error that cannot be pickled: its type and message, at least
+            with contextlib.suppress(BaseException):
+                writer.send((start, None, RuntimeError(f"{type(exc).__name__}: {exc}")))
         os._exit(1)
     writer.close()
     os._exit(0)
