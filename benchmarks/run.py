@@ -64,12 +64,11 @@ sys.exit(code)
 
 # With --baseline: trekgen with the speed work of issue 6 switched off, as far as switches go
 # (the Python YAML loader, one process, templates compiled every run, posixpath.relpath, every
-# page in memory before writing, no shared key paths), to show what that work changed.
+# page in memory before writing), to show what that work changed.
 BASELINE = """
 import posixpath
 from trekgen import parallel, render, sources, theme
 sources._FAST_LOADER = None
-sources._shared = lambda value: value
 parallel.MIN_ITEMS = 10**12
 theme._bytecode_cache = lambda: None
 render._relpath = lambda target, here: posixpath.relpath("/" + target, "/" + here)

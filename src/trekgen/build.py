@@ -82,13 +82,12 @@ def write_site(site: Site, theme: Theme, out: Path) -> list[str]:
     large site is never whole in memory, and pages never travel between processes (issue 6).
     The output folder itself changes only once every file has been made.
     """
-    static = theme.static_files()
-    assets = asset_names(static)
+    assets, static = theme_assets(theme)
     env = theme.environment(watch=False)
     specs = list(pages(site))
     staging = Staging(out)
     try:
-        written = [staging.copy(assets[name], path) for name, path in static.items()]
+        written = [staging.copy(name, path) for name, path in static.items()]
         written += render_pages(site, env, assets, specs, staging.write)
         for path, data in site_files(site, env, assets, specs):
             written.append(staging.write(path, data))
@@ -115,10 +114,9 @@ def render_site(
     whole_site: bool = True,
 ) -> Output:
     """Every output file of the site, in memory, for `check` and `serve`."""
-    static = theme.static_files()
-    assets = asset_names(static)
+    assets, static = theme_assets(theme)
     files = render_files(site, theme.environment(), assets, only, whole_site=whole_site)
-    return Output(dict(files), {assets[name]: path for name, path in static.items()})
+    return Output(dict(files), static)
 
 
 def template_problem(exc: jinja2.TemplateError) -> Problem:
@@ -145,6 +143,13 @@ def checked_base_url(value: str) -> str:
             f"--base-url: expected a URL like https://user.github.io/repo/, got {value!r}"
         )
     return value.rstrip("/") + "/"
+
+
+def theme_assets(theme: Theme) -> tuple[dict[str, str], dict[str, Path]]:
+    """The theme's static files: where each goes by its name, and each source by where it goes."""
+    static = theme.static_files()
+    names = asset_names(static)
+    return names, {names[name]: path for name, path in static.items()}
 
 
 def asset_names(static: dict[str, Path]) -> dict[str, str]:

@@ -874,10 +874,7 @@ def _clamp(box: Box) -> Box:
 def _tag(name: str, body: str | None = None, /, **attrs: str | float) -> str:
     """One element. Attribute values are escaped and numbers shortened; a trailing or
     inner underscore in a name stands for nothing or a hyphen: class_, aria_label."""
-    written = "".join(
-        f' {_attribute(key)}="{_num(value) if type(value) is float else _value(value)}"'
-        for key, value in attrs.items()
-    )
+    written = "".join(f' {_attribute(key)}="{_value(value)}"' for key, value in attrs.items())
     return f"<{name}{written}/>" if body is None else f"<{name}{written}>{body}</{name}>"
 
 
@@ -887,7 +884,7 @@ def _attribute(key: str) -> str:
 
 
 def _value(value: str | float) -> str:
-    return _num(value) if isinstance(value, float | int) else html.escape(value, quote=True)
+    return html.escape(value, quote=True) if isinstance(value, str) else _num(value)
 
 
 def _text(value: str) -> str:

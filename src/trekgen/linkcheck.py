@@ -142,11 +142,11 @@ def _section(roadmap: Roadmap, name: str) -> BaseModel | None:
 def _page_links(page: Page[Any]) -> Iterator[Written]:
     text = Path(page.source).read_text(encoding="utf-8")
     offset = body_line(text) - 1
-    body = "".join(text.removeprefix("\ufeff").splitlines(keepends=True)[offset:])
-    for link in places(body).links:
+    lines = text.splitlines(keepends=True)
+    for link in places("".join(lines[offset:])).links:
         where = Location(page.source, link.line + offset, link.column)
         yield Written(link.url, where, page.url, link.image)
-    front = "".join(text.splitlines(keepends=True)[:offset])
+    front = "".join(lines[:offset])
     yield from _located(page.source, front, _urls_in(page.meta), page.url)
 
 

@@ -36,7 +36,7 @@ from tornado import httpserver, locks, netutil, web
 from tornado.ioloop import IOLoop
 
 from trekgen import models
-from trekgen.build import Output, asset_names, checked_base_url, template_problem
+from trekgen.build import Output, checked_base_url, template_problem, theme_assets
 from trekgen.errors import Problem, Problems, UsageError, display_path
 from trekgen.load import PageSource, RoadmapSource, SiteSource, load
 from trekgen.load import _page as load_page
@@ -380,9 +380,7 @@ class Builder:
         edits: Edits | None = None,
     ) -> tuple[Output, int]:
         theme = Theme.for_source(self.source)
-        static = theme.static_files()
-        env, assets = theme.environment(), asset_names(static)
-        served = {assets[name]: path for name, path in static.items()}
+        env, (assets, served) = theme.environment(), theme_assets(theme)
 
         def rendered(chosen: Collection[str] | None) -> dict[str, bytes]:
             only = None if chosen is None else (lambda spec: spec.path in chosen)

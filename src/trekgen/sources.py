@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -18,10 +18,6 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 
 Key = tuple[str | int, ...]
-_T = TypeVar("_T")
-# Files repeat the same positions and key paths; a copy of each per value made positions the
-# largest part of a large site in memory (issue 6), so every document shares one of each.
-_SHARED: dict[Any, Any] = {}
 PLAIN_TAGS = {
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
@@ -243,13 +239,7 @@ def _walk(node: Node) -> Iterator[Node]:
 
 
 def _position(node: Node, first_line: int) -> tuple[int, int]:
-    return _shared((node.start_mark.line + first_line, node.start_mark.column + 1))
-
-
-def _shared(value: _T) -> _T:
-    """The one shared copy of a position or key path."""
-    shared: _T = _SHARED.setdefault(value, value)
-    return shared
+    return node.start_mark.line + first_line, node.start_mark.column + 1
 
 
 def _construct(node: Node, key: Key, where: Positions | None, path: str, first_line: int) -> Any:
@@ -276,7 +266,7 @@ def _construct(node: Node, key: Key, where: Positions | None, path: str, first_l
                 )
             inner = key
             if where is not None:
-                inner = _shared((*key, name))
+                inner = (*key, name)
                 where[1][inner] = _position(key_node, first_line)
             result[name] = _construct(value_node, inner, where, path, first_line)
         return result
@@ -284,7 +274,7 @@ def _construct(node: Node, key: Key, where: Positions | None, path: str, first_l
         if where is None:
             return [_construct(item, key, None, path, first_line) for item in node.value]
         return [
-            _construct(item, _shared((*key, i)), where, path, first_line)
+            _construct(item, (*key, i), where, path, first_line)
             for i, item in enumerate(node.value)
         ]
     try:
