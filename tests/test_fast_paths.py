@@ -83,6 +83,16 @@ def test_aliases_are_refused_with_libyaml_too() -> None:
         sources.parse_yaml("a: &x [1]\nb: *x\n", "x.yaml")
 
 
+def test_too_many_values_are_refused_with_libyaml_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without an alias, the count is skipped only for a text too short to reach the limit.
+    monkeypatch.setattr(sources, "MAX_NODES", 50)
+    assert sources.parse_yaml("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]", "x.yaml").data == list(
+        range(1, 12)
+    )
+    with pytest.raises(sources.SourceError, match="more than 50 YAML values"):
+        sources.parse_yaml("[" + ", ".join(["1"] * 60) + "]", "x.yaml")
+
+
 # Markdown a maintainer writes, and some they should not: each case joins a few of these.
 BLOCKS = [
     "## Title", "### Sub *em* `code`", "# Top", "Setext\n---", "Setext one\n===",
