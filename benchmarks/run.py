@@ -25,7 +25,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -41,8 +40,6 @@ SETUP = (
 # The other generators grow at least linearly; past these sizes a run takes many minutes
 # (MkDocs grows faster than linearly). --competitor-max raises or lowers every cap.
 CAPS = {"mkdocs": 1_000, "pelican": 10_000, "hugo": 10_000}
-# Seconds between emptying an output folder and the next build (see `settled`).
-SETTLE_SECONDS = 6
 # Runs the trekgen command line in a child process and reports the child's own peak memory
 # apart from its workers', which ru_maxrss of a waited-for child would merge.
 MEASURED_CLI = """
@@ -123,18 +120,28 @@ def timed(
     return Run(wall, usage.ru_utime + usage.ru_stime, peak, workers)
 
 
-def settled(command: list[str], cwd: Path, output: Path, **kwargs: Any) -> Run:
-    """`timed`, into an output folder emptied a while before, for every generator alike.
+class Outputs:
+    """A new output folder for every timed build, all of them deleted only when the run ends.
 
-    On a file system without a journal (ext4 here), new files skip the inodes freed in the
-    last seconds, and deleting a 10,000-page site made the next build's files cost up to ten
-    times as much to create, whichever generator made them. So the old output goes first,
-    then the disk is synced and left alone for a few seconds.
+    Here (ext4 without a journal, mounted with `discard`, on a virtual disk) deleting a large
+    site makes the files created after it cost two to four times as much for a minute or
+    more, whichever generator creates them; so nothing is deleted while builds are timed.
     """
-    shutil.rmtree(output, ignore_errors=True)
-    os.sync()
-    time.sleep(SETTLE_SECONDS)
-    return timed(command, cwd, **kwargs)
+
+    def __init__(self) -> None:
+        self.made: list[Path] = []
+
+    def new(self, parent: Path, name: str) -> str:
+        """The name of a folder in `parent` that does not exist yet: name-1, name-2..."""
+        number = 1
+        while (parent / f"{name}-{number}").exists():
+            number += 1
+        self.made.append(parent / f"{name}-{number}")
+        return f"{name}-{number}"
+
+    def remove(self) -> None:
+        for path in self.made:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -147,27 +154,22 @@ def trekgen_command(report: Path, *args: str, baseline: bool = False) -> list[st
     return [sys.executable, "-c", code, str(report), *args]
 
 
-def bench_trekgen(work: Path, repeat: int, baseline: bool = False) -> Run:
-    """`trekgen build` of work/roadmap into work/site, `repeat` times."""
+def bench_trekgen(work: Path, repeat: int, outputs: Outputs, baseline: bool = False) -> Run:
+    """`trekgen build` of work/roadmap into a new folder of `work`, `repeat` times."""
     report = work / "measured.json"
-    args = ("build", "--source", "roadmap", "--out", "site")
-    command = trekgen_command(report, *args, baseline=baseline)
-    return median_run([settled(command, work, work / "site", report=report) for _ in range(repeat)])
+    runs = []
+    for _ in range(repeat):
+        args = ("build", "--source", "roadmap", "--out", outputs.new(work, "site"))
+        runs.append(timed(trekgen_command(report, *args, baseline=baseline), work, report=report))
+    return median_run(runs)
 
 
-# Where each generator writes, inside its folder.
-OUTPUTS = {"mkdocs": "site", "pelican": "output", "hugo": "public"}
-
-
-def competitor_commands(work: Path) -> dict[str, tuple[str, list[str]]]:
-    """Each generator: its executable's name and its build command, run in `work`."""
+def competitor_commands(out: str = "public") -> dict[str, tuple[str, list[str]]]:
+    """Each generator: its executable's name and its command to build into the folder `out`."""
     return {
-        "mkdocs": ("mkdocs", ["build", "--quiet", "--clean", "-f", "mkdocs.yml"]),
-        "pelican": (
-            "pelican",
-            ["content", "-s", "pelicanconf.py", "-o", "output", "--delete-output-directory", "-q"],
-        ),
-        "hugo": ("hugo", ["--quiet", "--cleanDestinationDir", "--destination", "public"]),
+        "mkdocs": ("mkdocs", ["build", "--quiet", "-f", "mkdocs.yml", "--site-dir", out]),
+        "pelican": ("pelican", ["content", "-s", "pelicanconf.py", "-o", out, "-q"]),
+        "hugo": ("hugo", ["--quiet", "--destination", out]),
     }
 
 
@@ -178,18 +180,21 @@ def tool(name: str) -> Path | None:
     return Path(found) if found else None
 
 
-def bench_competitor(name: str, roadmaps: list[generate.Roadmap], work: Path, repeat: int) -> Run:
+def bench_competitor(
+    name: str, roadmaps: list[generate.Roadmap], work: Path, repeat: int, outputs: Outputs
+) -> Run:
     """Write the same stages as a plain Markdown site for `name`, then build it."""
     folder = work / name
     if not folder.exists():
         generate.WRITERS[name](roadmaps, folder)
-    executable, args = competitor_commands(folder)[name]
-    path = tool(executable)
+    path = tool(competitor_commands()[name][0])
     assert path is not None
     # The tools' own virtual environment comes first on PATH, as when it is activated.
     env = {**os.environ, "PATH": str(path.parent) + os.pathsep + os.environ.get("PATH", "")}
-    output = folder / OUTPUTS[name]
-    runs = [settled([str(path), *args], folder, output, env=env) for _ in range(repeat)]
+    runs = []
+    for _ in range(repeat):
+        _, args = competitor_commands(outputs.new(folder, "out"))[name]
+        runs.append(timed([str(path), *args], folder, env=env))
     return median_run(runs)
 
 
@@ -278,36 +283,39 @@ def main() -> None:
             f"check {figures['check']:.2f} s"
         )
     results = {}
-    for stages in args.sizes:
-        results[stages] = run_size(stages, work_root, args)
+    outputs = Outputs()
+    try:
+        for stages in args.sizes:
+            results[stages] = run_size(stages, work_root, args, outputs)
+    finally:
+        if not args.keep:
+            outputs.remove()
     print_growth(results)
 
 
-def run_size(stages: int, work_root: Path, args: argparse.Namespace) -> Run:
+def run_size(stages: int, work_root: Path, args: argparse.Namespace, outputs: Outputs) -> Run:
     """Build one size with trekgen and each competitor; print one block of figures."""
     work, content = prepare(stages, work_root, args.seed)
     repeat = args.repeat if stages <= 1_000 else max(1, args.repeat // 2)
-    ours = bench_trekgen(work, repeat)
+    ours = bench_trekgen(work, repeat, outputs)
     print(f"\n{stages:,} stage pages ({len(content)} roadmaps), median of {repeat}:")
     print(f"  trekgen: {describe(ours, stages)}")
     if args.baseline:
-        before = bench_trekgen(work, repeat, baseline=True)
+        before = bench_trekgen(work, repeat, outputs, baseline=True)
         print(f"  trekgen before issue 6: {describe(before, stages)}")
     for name in args.competitors:
         cap = args.competitor_max or CAPS[name]
-        if tool(competitor_commands(work)[name][0]) is None:
+        if tool(competitor_commands()[name][0]) is None:
             print(f"  {name}: skipped, not installed in benchmarks/.venv ({SETUP})")
         elif stages > cap:
             print(f"  {name}: skipped above {cap:,} pages (raise it with --competitor-max)")
         else:
-            theirs = bench_competitor(name, content, work, repeat)
+            theirs = bench_competitor(name, content, work, repeat, outputs)
             print(
                 f"  {name}: {theirs.wall:.2f} s, {theirs.wall * 1000 / stages:.2f} ms per page, "
                 f"peak {theirs.peak_mb:.0f} MB; trekgen/{name} time ratio "
                 f"{ours.wall / theirs.wall:.2f}"
             )
-    if not args.keep:
-        shutil.rmtree(work / "site", ignore_errors=True)
     return ours
 
 
