@@ -184,10 +184,11 @@ def _compose_fast(text: str) -> tuple[bool, Node | None]:
 
 
 def _few_nodes(text: str) -> bool:
-    """True when `text` can hold no alias and too few characters for MAX_NODES values.
+    """True when `text` can hold neither an alias nor MAX_NODES values.
 
-    An alias is written with '*', and without aliases a node takes at least half a character
-    (`? ` makes two), so most files need no walk over their nodes: a tenth of reading one.
+    An alias is written with '*', and without aliases a value takes at least half a character
+    (`?` alone makes two), so most files need no walk over their values, which was a seventh
+    of parsing a stage's front matter (issue 6).
     """
     return "*" not in text and 2 * len(text) + 2 < MAX_NODES
 
