@@ -164,13 +164,13 @@ def bench_trekgen(work: Path, repeat: int, outputs: Outputs, baseline: bool = Fa
     return median_run(runs)
 
 
-def competitor_commands(out: str = "public") -> dict[str, tuple[str, list[str]]]:
-    """Each generator: its executable's name and its command to build into the folder `out`."""
+def competitor_args(name: str, out: str) -> list[str]:
+    """The arguments that make the generator `name` (its executable's name too) build into `out`."""
     return {
-        "mkdocs": ("mkdocs", ["build", "--quiet", "-f", "mkdocs.yml", "--site-dir", out]),
-        "pelican": ("pelican", ["content", "-s", "pelicanconf.py", "-o", out, "-q"]),
-        "hugo": ("hugo", ["--quiet", "--destination", out]),
-    }
+        "mkdocs": ["build", "--quiet", "-f", "mkdocs.yml", "--site-dir", out],
+        "pelican": ["content", "-s", "pelicanconf.py", "-o", out, "-q"],
+        "hugo": ["--quiet", "--destination", out],
+    }[name]
 
 
 def tool(name: str) -> Path | None:
@@ -187,13 +187,13 @@ def bench_competitor(
     folder = work / name
     if not folder.exists():
         generate.WRITERS[name](roadmaps, folder)
-    path = tool(competitor_commands()[name][0])
+    path = tool(name)
     assert path is not None
     # The tools' own virtual environment comes first on PATH, as when it is activated.
     env = {**os.environ, "PATH": str(path.parent) + os.pathsep + os.environ.get("PATH", "")}
     runs = []
     for _ in range(repeat):
-        _, args = competitor_commands(outputs.new(folder, "out"))[name]
+        args = competitor_args(name, outputs.new(folder, "out"))
         runs.append(timed([str(path), *args], folder, env=env))
     return median_run(runs)
 
@@ -305,7 +305,7 @@ def run_size(stages: int, work_root: Path, args: argparse.Namespace, outputs: Ou
         print(f"  trekgen before issue 6: {describe(before, stages)}")
     for name in args.competitors:
         cap = args.competitor_max or CAPS[name]
-        if tool(competitor_commands()[name][0]) is None:
+        if tool(name) is None:
             print(f"  {name}: skipped, not installed in benchmarks/.venv ({SETUP})")
         elif stages > cap:
             print(f"  {name}: skipped above {cap:,} pages (raise it with --competitor-max)")
