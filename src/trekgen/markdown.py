@@ -17,7 +17,6 @@ from markdown_it_pyrs import Node
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-ANCHOR_LEVELS = (2, 3)
 # markdown-it turns a javascript:, vbscript:, file: or data: target into plain text. trekgen
 # refuses such a link at its file and line instead, so a text that may hold one (as a link,
 # an autolink or a reference, or spelled with an entity) is read again by the reference
@@ -33,6 +32,7 @@ MAYBE_REFUSED = re.compile(
 REFUSED_TARGET = re.compile(
     r"\s*(?:vbscript|javascript|file|data(?!:image/(?:gif|png|jpeg|webp);)):", re.IGNORECASE
 )
+# The headings that get an id and an anchor link: h2 and h3.
 HEADING = re.compile(r"<h([23])>(.*?)</h\1>\n", re.DOTALL)
 TARGET = re.compile(r'<a href="([^"]*)"|<img src="([^"]*)"')
 TABLE_HEAD = re.compile(r"<thead>\n(.*?)</thead>", re.DOTALL)
