@@ -194,15 +194,21 @@ def _read_pages(folders: list[Path]) -> PageReads:
         for name, model, numbered in PAGE_FOLDERS
     }
     files = {place: _page_files(place) for place in kinds}
-    jobs = [(path, *kinds[place]) for place, paths in files.items() for path in paths]
+    # Each folder's path is made relative once: per file it was a twentieth of reading one.
+    shown = {place: display_path(place) + "/" for place in files}
+    jobs = [
+        (path, *kinds[place], (shown[place] + path.name).removeprefix("./"))
+        for place, paths in files.items()
+        for path in paths
+    ]
     reads = parallel.imap(_read_page, jobs)
     return {place: [next(reads) for _ in paths] for place, paths in files.items()}
 
 
-def _read_page(job: tuple[Path, type[BaseModel], bool]) -> PageRead:
-    path, model, numbered = job
+def _read_page(job: tuple[Path, type[BaseModel], bool, str]) -> PageRead:
+    path, model, numbered, shown = job
     problems = Problems()
-    page = _page(path, model, problems, numbered)
+    page = _page(path, model, problems, numbered, shown)
     return page, problems.sorted()
 
 
@@ -221,8 +227,10 @@ def _pages(folder: Path, pages: PageReads, problems: Problems) -> list[PageSourc
     return found
 
 
-def _page(path: Path, model: type[M], problems: Problems, numbered: bool) -> PageSource[M] | None:
-    shown = display_path(path)
+def _page(
+    path: Path, model: type[M], problems: Problems, numbered: bool, shown: str | None = None
+) -> PageSource[M] | None:
+    shown = shown or display_path(path)
     match = STAGE_FILE.fullmatch(path.name) if numbered else re.fullmatch(r"(.+)\.md", path.name)
     if match is None or not models.SLUG_RE.fullmatch(match[match.lastindex or 1]):
         form = "NN-<slug>.md, like 03-feature-engineering.md" if numbered else "<slug>.md"
