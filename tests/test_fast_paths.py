@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import pickle
 import posixpath
 import random
@@ -247,6 +249,16 @@ def refuse(n: int) -> int:
 def test_a_worker_error_that_cannot_be_pickled_still_says_what_it_was() -> None:
     with pytest.raises(RuntimeError, match=r"^Unpicklable: cannot travel$"):
         list(parallel._forked(refuse, list(range(40)), 2))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="parallel maps fork, on Linux")
+def test_a_worker_pipe_takes_a_chunk_of_pages_without_waiting() -> None:
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    parallel._widen(writer)
+    os.set_blocking(writer.fileno(), False)
+    chunk = b"x" * (parallel.PIPE_BYTES // 2)  # a 64 KB pipe would refuse the rest
+    writer.send_bytes(chunk)
+    assert reader.recv_bytes() == chunk
 
 
 def test_small_maps_stay_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:

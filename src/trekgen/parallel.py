@@ -33,6 +33,8 @@ MIN_ITEMS = 64
 # Pages a worker takes at a time: enough to amortise the pipes, few enough to share the work
 # evenly at the end.
 CHUNK = 8
+# What a pipe from a worker may hold; Linux lets any process ask for up to 1 MB.
+PIPE_BYTES = 1 << 20
 
 # The map in progress, inherited by the workers it forks.
 _task: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
@@ -96,6 +98,7 @@ def _forked(
         with collector.frozen():
             for _ in range(workers):
                 reader, writer = context.Pipe(duplex=False)
+                _widen(writer)
                 pid = os.fork()
                 if pid == 0:  # pragma: no cover - a worker: coverage does not follow forks
                     _worker(taken, chunk, writer, [reader, *live])
@@ -115,6 +118,18 @@ def _forked(
             os.waitpid(pid, 0)
         for reader in live:
             reader.close()
+
+
+def _widen(pipe: Connection) -> None:
+    """Let the pipe hold a megabyte of results instead of 64 KB, where Linux allows it.
+
+    Read pages come back some 120 KB a chunk; with the default size a worker waited for the
+    main process to take each one, and reading 10,000 pages took 5% longer (issue 6).
+    """
+    import fcntl  # Linux only, as is forking workers
+
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _receive(live: list[Connection], done: dict[int, list[Any]]) -> None:
