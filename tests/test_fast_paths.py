@@ -259,6 +259,8 @@ def test_a_worker_pipe_takes_a_chunk_of_pages_without_waiting() -> None:
     chunk = b"x" * (parallel.PIPE_BYTES // 2)  # a 64 KB pipe would refuse the rest
     writer.send_bytes(chunk)
     assert reader.recv_bytes() == chunk
+    reader.close()
+    writer.close()
 
 
 def test_small_maps_stay_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
