@@ -257,8 +257,6 @@ def _construct(node: Node, key: Key, where: Positions | None, path: str, first_l
     """The value of `node`; with `where`, its position and those inside it are recorded."""
     if where is not None:
         where[0][key] = _position(node, first_line)
-    if node.tag == STR_TAG and type(node) is ScalarNode:
-        return node.value  # most values are text: no constructor to go through (issue 6)
     if node.tag not in PLAIN_TAGS:
         shown = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise SourceError(
@@ -303,7 +301,7 @@ def _scalar(node: Node) -> Any:
     if not isinstance(node, ScalarNode):
         return None
     if node.tag == STR_TAG:
-        return node.value
+        return node.value  # most values are text: no constructor to go through (issue 6)
     # The constructor of a plain tag, called directly: a new SafeConstructor for every value
     # was a fifth of reading a file (issue 6). Scalar constructors keep no state.
     construct = SafeConstructor.yaml_constructors.get(node.tag)
